@@ -1,1 +1,24 @@
-//! x
+//! pathtrace-engine: where a packet goes, computed from a network model.
+//!
+//! Pure and synchronous: no I/O, no async runtime, no HTTP. [`build`] turns a
+//! [`pathtrace_model::Network`] into an immutable [`DataPlane`] (RIB/FIB per
+//! device and VRF, L2 domains, compiled ACLs); [`trace`] walks a [`Flow`]
+//! through it and returns every ECMP branch with a disposition and per-hop
+//! evidence. Views of a trace — the DNA Center `networkElementsInfo`
+//! ([`view::dnac`]) and the engine's own JSON ([`view::json`]) — live here
+//! beside the trace, as pure data in, JSON-ready data out. [`generate`]
+//! builds synthetic campus networks for benchmarks.
+
+pub mod acl;
+pub mod dataplane;
+pub mod fib;
+pub mod flow;
+pub mod generate;
+pub mod l2;
+mod ospf;
+pub mod trace;
+pub mod view;
+
+pub use dataplane::{DataPlane, build};
+pub use flow::{Flow, Protocol};
+pub use trace::{Branch, Disposition, Hop, Node, Trace, TraceError, TraceOptions, trace, trace_with};

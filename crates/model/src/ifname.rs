@@ -30,7 +30,9 @@ const TYPES: &[&str] = &[
 /// (`gi1/0/1` → `GigabitEthernet1/0/1`, `Te1/1/1` → `TenGigabitEthernet1/1/1`).
 /// Unknown names are returned unchanged.
 pub fn canonical(name: &str) -> String {
-    let split = name.find(|c: char| c.is_ascii_digit()).unwrap_or(name.len());
+    let split = name
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(name.len());
     let (prefix, rest) = name.split_at(split);
     if prefix.is_empty() || rest.is_empty() {
         return name.to_string();

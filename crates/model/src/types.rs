@@ -184,9 +184,17 @@ impl InterfaceKind {
     /// The kind an interface name implies.
     pub fn infer(name: &str) -> Self {
         let lower = name.to_ascii_lowercase();
-        if lower.starts_with("vlan") && lower[4..].chars().all(|c| c.is_ascii_digit()) && name.len() > 4 {
+        if lower.starts_with("vlan")
+            && lower[4..].chars().all(|c| c.is_ascii_digit())
+            && name.len() > 4
+        {
             InterfaceKind::Svi
-        } else if lower.starts_with("loopback") || lower == "lo" || lower.starts_with("lo") && lower[2..].chars().all(|c| c.is_ascii_digit()) && name.len() > 2 {
+        } else if lower.starts_with("loopback")
+            || lower == "lo"
+            || lower.starts_with("lo")
+                && lower[2..].chars().all(|c| c.is_ascii_digit())
+                && name.len() > 2
+        {
             InterfaceKind::Loopback
         } else if lower.starts_with("tunnel") {
             InterfaceKind::Tunnel
@@ -267,7 +275,8 @@ pub struct Interface {
 impl Interface {
     /// The interface's kind, explicit or inferred from its name.
     pub fn kind(&self) -> InterfaceKind {
-        self.kind.unwrap_or_else(|| InterfaceKind::infer(&self.name))
+        self.kind
+            .unwrap_or_else(|| InterfaceKind::infer(&self.name))
     }
 
     /// The VLAN of an SVI: explicit `vlan`, else the number in `Vlan<N>`.
@@ -282,9 +291,15 @@ impl Interface {
     pub fn port_mode(&self) -> PortMode {
         self.mode.unwrap_or(
             if self.ip.is_none()
-                && (self.access_vlan.is_some() || self.allowed_vlans.is_some() || self.native_vlan.is_some())
+                && (self.access_vlan.is_some()
+                    || self.allowed_vlans.is_some()
+                    || self.native_vlan.is_some())
             {
-                if self.access_vlan.is_some() { PortMode::Access } else { PortMode::Trunk }
+                if self.access_vlan.is_some() {
+                    PortMode::Access
+                } else {
+                    PortMode::Trunk
+                }
             } else {
                 PortMode::Routed
             },
@@ -346,10 +361,14 @@ impl<'de> Deserialize<'de> for AreaId {
                 f.write_str("an OSPF area id (an integer or a dotted quad such as 0.0.0.0)")
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<AreaId, E> {
-                u32::try_from(v).map(AreaId).map_err(|_| E::custom("area id out of range"))
+                u32::try_from(v)
+                    .map(AreaId)
+                    .map_err(|_| E::custom("area id out of range"))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<AreaId, E> {
-                u32::try_from(v).map(AreaId).map_err(|_| E::custom("area id out of range"))
+                u32::try_from(v)
+                    .map(AreaId)
+                    .map_err(|_| E::custom("area id out of range"))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AreaId, E> {
                 if let Ok(n) = v.parse::<u32>() {
@@ -548,11 +567,15 @@ impl<'de> Deserialize<'de> for Endpoint {
             Long(Long),
         }
         match Either::deserialize(d)? {
-            Either::Long(l) => Ok(Endpoint { device: l.device, interface: l.interface }),
+            Either::Long(l) => Ok(Endpoint {
+                device: l.device,
+                interface: l.interface,
+            }),
             Either::Short(s) => match s.split_once(':') {
-                Some((dev, ifname)) if !dev.is_empty() && !ifname.is_empty() => {
-                    Ok(Endpoint { device: dev.to_string(), interface: ifname.to_string() })
-                }
+                Some((dev, ifname)) if !dev.is_empty() && !ifname.is_empty() => Ok(Endpoint {
+                    device: dev.to_string(),
+                    interface: ifname.to_string(),
+                }),
                 _ => Err(serde::de::Error::custom(format!(
                     "expected DEVICE:INTERFACE or {{device, interface}}, got {s:?}"
                 ))),

@@ -1,0 +1,384 @@
+//! The DNA Center / APIC-EM view of a trace: `networkElementsInfo`, exactly
+//! as the contract (reference/dnac-api-contract.md §4.3) and the seeds show it.
+//!
+//! * Hosts have `id`, `ip`, `type` (`wired`/`wireless`) and no `name`; the
+//!   source host's `linkInformationSource` is `Wired` (wired) or `Switched`
+//!   (wireless), as the two notebooks record.
+//! * Devices carry their inventory id, name, management IP, family as
+//!   `type`, role, `tunnels`, `linkInformationSource` (the protocol of the
+//!   route used; `Switched` for bridged hops; `ECMP` where the FIB entry had
+//!   several next hops) and ingress/egress `physicalInterface` +
+//!   `virtualInterface` with ids, names and `vrfName`. Access points show no
+//!   interfaces, as in APIC-EM's output.
+//! * An unmanaged cloud is `{"id": <cloud id>, "name": "UNKNOWN", "ip": "UNKNOWN"}`.
+//! * The last element never has `linkInformationSource`.
+//!
+//! DNA Center shows one path. With several branches, [`select_branch`] picks
+//! one by the flow's 5-tuple hash ([`Flow::hash5`]) modulo the number of
+//! branches in their deterministic order — stable and not tuned — and the
+//! others are kept in the extension field `ecmpBranches`.
+
+use pathtrace_model::ids;
+use serde::Serialize;
+
+use crate::dataplane::DataPlane;
+use crate::flow::Flow;
+use crate::trace::{Branch, Detail, Disposition, Hop, HopAction, Node, Trace};
+
+/// An interface reference inside an element.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InterfaceRef {
+    /// Interface id (= the `interface` resource id).
+    pub id: String,
+    /// Interface name.
+    pub name: String,
+    /// VRF of the interface (`global` for the global table).
+    pub vrf_name: String,
+}
+
+/// `ingressInterface` / `egressInterface`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InterfaceContainer {
+    /// The physical port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_interface: Option<InterfaceRef>,
+    /// SVIs, subinterfaces, dynamic interfaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub virtual_interface: Option<Vec<InterfaceRef>>,
+}
+
+/// One `networkElementsInfo` element.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkElement {
+    /// Device, host or cloud id.
+    pub id: String,
+    /// Hostname (absent on hosts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Management IP, host IP, or "UNKNOWN".
+    pub ip: String,
+    /// Family for devices, `wired`/`wireless` for hosts.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Role of a device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// How the link to the next element was learned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_information_source: Option<String>,
+    /// Tunnels the element is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnels: Option<Vec<String>>,
+    /// Ingress interfaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress_interface: Option<InterfaceContainer>,
+    /// Egress interfaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub egress_interface: Option<InterfaceContainer>,
+}
+
+/// One branch in DNA Center form (the extension field `ecmpBranches`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BranchView {
+    /// The engine's disposition.
+    pub disposition: &'static str,
+    /// Protocol the branch applies to (absent: both TCP and UDP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<&'static str>,
+    /// Why the branch ended, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    /// The path.
+    pub network_elements_info: Vec<NetworkElement>,
+}
+
+/// Index of the branch DNA Center's single path shows.
+pub fn select_branch(trace: &Trace) -> Option<usize> {
+    if trace.branches.is_empty() {
+        return None;
+    }
+    Some((trace.flow.hash5() % trace.branches.len() as u64) as usize)
+}
+
+/// The elements of one branch.
+pub fn network_elements(dp: &DataPlane, branch: &Branch) -> Vec<NetworkElement> {
+    let n = branch.hops.len();
+    branch.hops.iter().enumerate().map(|(i, h)| element(dp, h, i == 0, i + 1 == n)).collect()
+}
+
+/// Every branch in DNA Center form.
+pub fn branches(dp: &DataPlane, trace: &Trace) -> Vec<BranchView> {
+    trace
+        .branches
+        .iter()
+        .map(|b| BranchView {
+            disposition: b.disposition.as_str(),
+            protocol: b.protocol.map(crate::flow::Protocol::as_str),
+            failure_reason: (!b.disposition.is_success()).then(|| failure_reason(dp, &trace.flow, b)),
+            network_elements_info: network_elements(dp, b),
+        })
+        .collect()
+}
+
+fn vrf_name(dp: &DataPlane, vrf: u32) -> String {
+    match vrf {
+        0 => "global".to_string(),
+        v => dp.vrfs.get(v as usize).cloned().unwrap_or_default(),
+    }
+}
+
+fn iface_ref(dp: &DataPlane, i: u32) -> InterfaceRef {
+    let info = &dp.interfaces[i as usize];
+    InterfaceRef { id: info.id.to_string(), name: info.name.clone(), vrf_name: vrf_name(dp, info.vrf) }
+}
+
+fn container(dp: &DataPlane, phys: Option<u32>, virt: Option<u32>) -> Option<InterfaceContainer> {
+    if phys.is_none() && virt.is_none() {
+        return None;
+    }
+    Some(InterfaceContainer {
+        physical_interface: phys.map(|p| iface_ref(dp, p)),
+        virtual_interface: virt.map(|v| vec![iface_ref(dp, v)]),
+    })
+}
+
+fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkElement {
+    match h.node {
+        Node::Host(x) => {
+            let host = &dp.hosts[x as usize];
+            let kind = host.kind.as_str();
+            NetworkElement {
+                id: host.id.to_string(),
+                name: None,
+                ip: host.ip.addr().to_string(),
+                kind: Some(kind.to_string()),
+                role: None,
+                link_information_source: (first && !last)
+                    .then(|| if kind == "wireless" { "Switched" } else { "Wired" }.to_string()),
+                tunnels: None,
+                ingress_interface: None,
+                egress_interface: None,
+            }
+        }
+        Node::Address(ip) => NetworkElement {
+            id: ids::host_id(&dp.network, &ip).to_string(),
+            name: None,
+            ip: ip.to_string(),
+            kind: Some("wired".to_string()),
+            role: None,
+            link_information_source: (first && !last).then(|| "Wired".to_string()),
+            tunnels: None,
+            ingress_interface: None,
+            egress_interface: None,
+        },
+        Node::Cloud(c) => NetworkElement {
+            id: dp.clouds[c as usize].id.to_string(),
+            name: Some("UNKNOWN".to_string()),
+            ip: "UNKNOWN".to_string(),
+            kind: None,
+            role: None,
+            link_information_source: None,
+            tunnels: None,
+            ingress_interface: None,
+            egress_interface: None,
+        },
+        Node::Device(d) => {
+            let dev = &dp.devices[d as usize];
+            let is_ap = dev.ap_controller.is_some();
+            let source = match h.action {
+                HopAction::Switched | HopAction::Encapsulated => Some("Switched".to_string()),
+                HopAction::Routed | HopAction::Originated => h.route.map(|r| {
+                    if r.paths > 1 {
+                        "ECMP".to_string()
+                    } else {
+                        dp.route_attrs[r.attrs as usize].protocol.dnac_source().to_string()
+                    }
+                }),
+                _ => None,
+            };
+            NetworkElement {
+                id: dev.id.to_string(),
+                name: Some(dev.name.clone()),
+                ip: dev.management_ip.to_string(),
+                kind: Some(dev.family.clone()),
+                role: Some(dev.role.clone()),
+                link_information_source: if last { None } else { source },
+                tunnels: Some(h.tunnel.map(|t| vec![t.as_str().to_string()]).unwrap_or_default()),
+                ingress_interface: if is_ap { None } else { container(dp, h.ingress, h.ingress_virtual) },
+                egress_interface: if is_ap { None } else { container(dp, h.egress, h.egress_virtual) },
+            }
+        }
+    }
+}
+
+/// A sentence naming the disposition, the device and the cause, for
+/// `failureReason` (empty for successful branches).
+pub fn failure_reason(dp: &DataPlane, flow: &Flow, b: &Branch) -> String {
+    if b.disposition.is_success() {
+        return String::new();
+    }
+    let last = b.hops.last();
+    let at = last.map_or_else(String::new, |h| match h.node {
+        Node::Device(d) => format!(" at {}", dp.devices[d as usize].name),
+        Node::Host(x) => format!(" at host {}", dp.hosts[x as usize].ip.addr()),
+        Node::Address(ip) => format!(" at {ip}"),
+        Node::Cloud(c) => format!(" at cloud {}", dp.clouds[c as usize].name),
+    });
+    let vrf = last.and_then(|h| h.vrf).map_or_else(String::new, |v| format!(" in VRF {}", vrf_name(dp, v)));
+    let acl_text = |hit: Option<crate::acl::AclHit>| {
+        hit.map_or_else(String::new, |hit| {
+            let acl = &dp.acls[hit.acl as usize];
+            match hit.entry {
+                Some(e) => format!(" by ACL {} entry \"{}\"", acl.name, acl.entries[e as usize].0),
+                None => format!(" by ACL {} (implicit deny)", acl.name),
+            }
+        })
+    };
+    let body = match b.disposition {
+        Disposition::DeniedIn => format!("denied inbound{at}{}", acl_text(last.and_then(|h| h.acl_in))),
+        Disposition::DeniedOut => format!("denied outbound{at}{}", acl_text(last.and_then(|h| h.acl_out))),
+        Disposition::NoRoute => match b.detail {
+            Detail::NotARouter => format!("no route to {}{at}: the device does not route (ip routing disabled)", flow.dst),
+            Detail::NoGateway => format!("no gateway{at} for off-subnet destination {}", flow.dst),
+            _ => format!("no route to {}{at}{vrf}", flow.dst),
+        },
+        Disposition::NullRouted => {
+            let p = last.and_then(|h| h.route).map_or_else(String::new, |r| format!(" by {}", r.prefix));
+            format!("null-routed{at}{vrf}{p}")
+        }
+        Disposition::NeighborUnreachable => match b.detail {
+            Detail::ArpFailed(ip) => format!("next hop {ip} unreachable{at}{vrf}"),
+            _ => format!("neighbor unreachable{at}"),
+        },
+        Disposition::InsufficientInfo => match b.detail {
+            Detail::ArpFailed(ip) => format!("no modelled device answers for {ip}{at}{vrf}: the model is incomplete here"),
+            Detail::HostDoesNotForward => format!("the packet reached a host that is not {}{at}", flow.dst),
+            _ => format!("the model is incomplete{at}"),
+        },
+        Disposition::Loop => match b.detail {
+            Detail::HopLimit => format!("hop limit reached{at}"),
+            _ => format!("forwarding loop{at}{vrf}"),
+        },
+        _ => String::new(),
+    };
+    format!("{}: {body}", b.disposition.as_str())
+}
+
+/// What the caller knows about the analysis the trace belongs to.
+#[derive(Debug, Clone)]
+pub struct AnalysisInfo {
+    /// Flow-analysis id.
+    pub id: String,
+    /// Creation time, epoch ms.
+    pub create_time: i64,
+    /// Last update time, epoch ms.
+    pub last_update_time: i64,
+    /// `periodicRefresh` as requested.
+    pub periodic_refresh: bool,
+    /// `inclusions` as requested.
+    pub inclusions: Vec<String>,
+}
+
+/// Outcome of an analysis per DNA Center: the shown branch decides.
+pub fn status(trace: &Trace) -> (&'static str, Option<String>) {
+    match select_branch(trace).map(|i| &trace.branches[i]) {
+        Some(b) if b.disposition.is_success() => ("COMPLETED", None),
+        Some(b) => ("FAILED", Some(b.disposition.as_str().to_string())),
+        None => ("FAILED", Some("INSUFFICIENT_INFO".to_string())),
+    }
+}
+
+/// The DNA Center `response` object of `GET flow-analysis/{id}` for a
+/// finished trace: `request` (with status and `failureReason`),
+/// `lastUpdate`, `detailedStatus`, `networkElementsInfo` (the selected
+/// branch), `properties`, and the extensions `traceCount`, `selectedBranch`
+/// and `ecmpBranches` (every branch, for clients that want them).
+pub fn response(dp: &DataPlane, trace: &Trace, info: &AnalysisInfo) -> serde_json::Value {
+    let selected = select_branch(trace);
+    let (status, _) = status(trace);
+    let mut request = serde_json::Map::new();
+    let f = &trace.flow;
+    request.insert("id".into(), info.id.clone().into());
+    request.insert("sourceIP".into(), f.src.to_string().into());
+    request.insert("destIP".into(), f.dst.to_string().into());
+    if let Some(p) = f.src_port {
+        request.insert("sourcePort".into(), p.to_string().into());
+    }
+    if let Some(p) = f.dst_port {
+        request.insert("destPort".into(), p.to_string().into());
+    }
+    if let Some(p) = f.protocol {
+        request.insert("protocol".into(), p.as_str().into());
+    }
+    request.insert("periodicRefresh".into(), info.periodic_refresh.into());
+    if !info.inclusions.is_empty() {
+        request.insert("inclusions".into(), info.inclusions.clone().into());
+    }
+    request.insert("status".into(), status.into());
+    request.insert("createTime".into(), info.create_time.into());
+    request.insert("lastUpdateTime".into(), info.last_update_time.into());
+    if status == "FAILED" {
+        let reason = selected.map_or_else(
+            || "INSUFFICIENT_INFO: no path could be computed".to_string(),
+            |i| failure_reason(dp, &trace.flow, &trace.branches[i]),
+        );
+        request.insert("failureReason".into(), reason.into());
+    }
+    let elements = selected.map(|i| network_elements(dp, &trace.branches[i])).unwrap_or_default();
+    serde_json::json!({
+        "request": request,
+        "lastUpdate": java_date(info.last_update_time),
+        "detailedStatus": {"aclTraceCalculation": "SUCCESS"},
+        "networkElementsInfo": elements,
+        "properties": [],
+        "traceCount": trace.trace_count,
+        "selectedBranch": selected,
+        "ecmpBranches": branches(dp, trace),
+    })
+}
+
+/// Epoch milliseconds as Java's `Date.toString()` in UTC:
+/// `"Sun Jun 25 15:18:58 UTC 2017"`.
+pub fn java_date(epoch_ms: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let secs = epoch_ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{} {} {:02} {:02}:{:02}:{:02} UTC {}",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        d,
+        sod / 3600,
+        (sod % 3600) / 60,
+        sod % 60,
+        y
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::java_date;
+
+    #[test]
+    fn java_date_matches_the_seed() {
+        // The APIC-EM seed: createTime 1498403858628 → "Sun Jun 25 15:17:38 UTC 2017".
+        assert_eq!(java_date(1_498_403_938_000), "Sun Jun 25 15:18:58 UTC 2017");
+        assert_eq!(java_date(0), "Thu Jan 01 00:00:00 UTC 1970");
+    }
+}

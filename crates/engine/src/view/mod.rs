@@ -1,0 +1,3 @@
+//! Views.
+pub mod dnac;
+pub mod json;
