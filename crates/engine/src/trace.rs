@@ -294,7 +294,10 @@ pub fn trace_with(dp: &DataPlane, flow: &Flow, opts: TraceOptions) -> Result<Tra
     }
     let tcp = run(Protocol::Tcp);
     let udp = run(Protocol::Udp);
-    if tcp.out == udp.out && tcp.count == udp.count {
+    let same = tcp.count == udp.count
+        && tcp.out.len() == udp.out.len()
+        && tcp.out.iter().zip(&udp.out).all(|(a, b)| a.disposition == b.disposition && a.detail == b.detail && a.hops == b.hops);
+    if same {
         let branches = tcp.out.into_iter().map(|b| Branch { protocol: None, ..b }).collect();
         return Ok(Trace { flow: *flow, source, trace_count: tcp.count, truncated: tcp.truncated, branches });
     }
@@ -317,7 +320,8 @@ pub fn find_source(dp: &DataPlane, src: IpAddr) -> Option<Source> {
         None => {}
     }
     // An unmodelled address: start at the L3 interface whose subnet holds it
-    // (most specific subnet, then model order).
+    // (a routing device's first — its gateway —, then the most specific
+    // subnet, then model order).
     dp.interfaces
         .iter()
         .enumerate()
@@ -325,7 +329,7 @@ pub fn find_source(dp: &DataPlane, src: IpAddr) -> Option<Source> {
         .filter_map(|(ix, i)| {
             i.addrs.iter().filter(|a| a.contains(&src) && a.prefix_len() < if src.is_ipv4() { 31 } else { 127 }).map(|a| (a.prefix_len(), ix)).max()
         })
-        .max_by_key(|&(len, ix)| (len, std::cmp::Reverse(ix)))
+        .max_by_key(|&(len, ix)| (dp.devices[dp.interfaces[ix].device as usize].ip_routing, len, std::cmp::Reverse(ix)))
         .map(|(_, ix)| Source::Subnet(ix as u32))
 }
 
@@ -375,9 +379,8 @@ impl<'a> Walker<'a> {
             Source::Subnet(i) => {
                 let info = &dp.interfaces[i as usize];
                 self.path.push(Hop::new(Node::Address(self.flow.src), HopAction::Originated));
-                let (phys, virt) = ingress_of(dp, i);
-                self.l3(info.device, Some(i), phys.or(virt).filter(|_| virt.is_none()).or(phys), info.vrf, false);
-                let _ = virt;
+                let (phys, _) = ingress_of(dp, i);
+                self.l3(info.device, Some(i), phys, info.vrf, false);
             }
             Source::Host(h) => self.from_host(h),
         }
@@ -570,7 +573,7 @@ impl<'a> Walker<'a> {
                         None => {
                             h.action = HopAction::Stopped;
                             self.path.push(h);
-                            let d = self.arp_failure(Some(nh.iface), arp);
+                            let d = self.arp_failure(&out.addrs, arp);
                             self.finish(d, Detail::ArpFailed(arp));
                         }
                     }
@@ -773,6 +776,12 @@ impl<'a> Walker<'a> {
     }
 
     fn stop_arp(&mut self, pending: Option<Hop>, out_if: Option<u32>, arp: IpAddr) {
+        // The sender's subnet: its L3 interface's, or a host's own.
+        let subnets: Vec<IpNet> = match (out_if, pending.as_ref().map(|p| p.node)) {
+            (Some(o), _) => self.dp.interfaces[o as usize].addrs.clone(),
+            (None, Some(Node::Host(h))) => vec![self.dp.hosts[h as usize].ip],
+            _ => Vec::new(),
+        };
         if let Some(mut p) = pending {
             p.action = HopAction::Stopped;
             if p.egress.is_none()
@@ -783,20 +792,20 @@ impl<'a> Walker<'a> {
             }
             self.path.push(p);
         }
-        let d = self.arp_failure(out_if, arp);
+        let d = self.arp_failure(&subnets, arp);
         self.finish(d, Detail::ArpFailed(arp));
         self.path.pop();
     }
 
     /// Batfish's ARP-failure dispositions.
-    fn arp_failure(&self, out_if: Option<u32>, arp: IpAddr) -> Disposition {
+    fn arp_failure(&self, subnets: &[IpNet], arp: IpAddr) -> Disposition {
         let dp = self.dp;
         let dst = self.flow.dst;
         if dp.owner(arp).is_some() {
             return Disposition::NeighborUnreachable;
         }
         if arp == dst {
-            let subnet = out_if.and_then(|o| dp.interfaces[o as usize].addrs.iter().find(|a| a.contains(&dst)).copied());
+            let subnet = subnets.iter().find(|a| a.contains(&dst)).copied();
             if let Some(s) = subnet {
                 let host_bits = if dst.is_ipv4() { 32 } else { 128 };
                 if s.prefix_len() + 1 < host_bits && (dst == s.network() || dst == s.broadcast()) {

@@ -77,6 +77,14 @@ fn docs_contain_the_example_verbatim() {
 }
 
 #[test]
+fn demo_network_loads() {
+    match pathtrace_model::demo::demo() {
+        Ok(net) => assert!(!net.devices.is_empty()),
+        Err(e) => panic!("networks/demo.yaml does not load:\n{e}"),
+    }
+}
+
+#[test]
 fn example_file_loads_from_disk() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/example.yaml");
     assert_eq!(load_file(&path).map(|n| n.name), Ok("example".to_string()));
