@@ -115,14 +115,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            if args.src_port.is_some() || args.dst_port.is_some() {
-                if args.protocol == Some(Protocol::Icmp) {
-                    eprintln!("error: ports apply to tcp and udp only");
-                    return Ok(ExitCode::from(2));
-                }
+            if (args.src_port.is_some() || args.dst_port.is_some())
+                && args.protocol == Some(Protocol::Icmp)
+            {
+                eprintln!("error: ports apply to tcp and udp only");
+                return Ok(ExitCode::from(2));
             }
             let dp = pathtrace_engine::build(&net);
-            let flow = Flow { src: args.src, dst: args.dst, protocol: args.protocol, src_port: args.src_port, dst_port: args.dst_port };
+            let flow = Flow {
+                src: args.src,
+                dst: args.dst,
+                protocol: args.protocol,
+                src_port: args.src_port,
+                dst_port: args.dst_port,
+            };
             let trace = match pathtrace_engine::trace(&dp, &flow) {
                 Ok(t) => t,
                 Err(e) => {
@@ -132,7 +138,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             match args.format {
                 Format::Table => print!("{}", render::table(&dp, &trace)),
-                Format::Json => println!("{}", serde_json::to_string_pretty(&pathtrace_engine::view::json::trace(&dp, &trace))?),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&pathtrace_engine::view::json::trace(
+                        &dp, &trace
+                    ))?
+                ),
                 Format::Dnac => {
                     let now = now_ms();
                     let info = pathtrace_engine::view::dnac::AnalysisInfo {
@@ -147,7 +158,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             let (status, _) = pathtrace_engine::view::dnac::status(&trace);
-            Ok(if status == "COMPLETED" { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if status == "COMPLETED" {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }
@@ -160,5 +175,9 @@ fn now_ms() -> i64 {
 
 /// An offline trace's analysis id: stable for the same network and flow.
 fn offline_id(network: &str, flow: &Flow) -> String {
-    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("pathtrace:{network}:offline:{flow}").as_bytes()).to_string()
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("pathtrace:{network}:offline:{flow}").as_bytes(),
+    )
+    .to_string()
 }

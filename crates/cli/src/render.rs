@@ -10,7 +10,10 @@ use pathtrace_engine::view::{dnac, json};
 fn how(dp: &DataPlane, h: &Hop) -> String {
     let mut s = match h.action {
         HopAction::Originated if h.route.is_none() => "source".to_string(),
-        HopAction::Switched => format!("switched{}", h.vlan.map_or(String::new(), |v| format!(" vlan {v}"))),
+        HopAction::Switched => format!(
+            "switched{}",
+            h.vlan.map_or(String::new(), |v| format!(" vlan {v}"))
+        ),
         HopAction::Encapsulated => "CAPWAP encap".to_string(),
         HopAction::Received => "accepted".to_string(),
         HopAction::Cloud => "unmanaged".to_string(),
@@ -57,10 +60,26 @@ fn iface(dp: &DataPlane, phys: Option<u32>, virt: Option<u32>) -> String {
 /// The table output of `pathtrace trace`.
 pub fn table(dp: &DataPlane, t: &Trace) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Flow {}: {} branch(es){}", t.flow, t.trace_count, if t.truncated { " (search truncated)" } else { "" });
+    let _ = writeln!(
+        out,
+        "Flow {}: {} branch(es){}",
+        t.flow,
+        t.trace_count,
+        if t.truncated {
+            " (search truncated)"
+        } else {
+            ""
+        }
+    );
     for (bi, b) in t.branches.iter().enumerate() {
         let proto = b.protocol.map_or(String::new(), |p| format!(" [{p}]"));
-        let _ = writeln!(out, "\nBranch {}/{}{proto}: {}", bi + 1, t.branches.len(), b.disposition.as_str());
+        let _ = writeln!(
+            out,
+            "\nBranch {}/{}{proto}: {}",
+            bi + 1,
+            t.branches.len(),
+            b.disposition.as_str()
+        );
         if !b.disposition.is_success() {
             let _ = writeln!(out, "  {}", dnac::failure_reason(dp, &t.flow, b));
         }
@@ -69,15 +88,26 @@ pub fn table(dp: &DataPlane, t: &Trace) -> String {
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                let elem = dnac::network_elements(dp, &pathtrace_engine::Branch { hops: vec![h.clone()], ..b.clone() });
+                let elem = dnac::network_elements(
+                    dp,
+                    &pathtrace_engine::Branch {
+                        hops: vec![h.clone()],
+                        ..b.clone()
+                    },
+                );
                 let ip = elem.first().map(|e| e.ip.clone()).unwrap_or_default();
                 [
                     (i + 1).to_string(),
                     json::node_name(dp, h.node),
                     ip,
-                    format!("{} -> {}", iface(dp, h.ingress, h.ingress_virtual), iface(dp, h.egress, h.egress_virtual)),
+                    format!(
+                        "{} -> {}",
+                        iface(dp, h.ingress, h.ingress_virtual),
+                        iface(dp, h.egress, h.egress_virtual)
+                    ),
                     how(dp, h),
-                    h.vrf.map_or("-".to_string(), |v| dp.vrfs[v as usize].clone()),
+                    h.vrf
+                        .map_or("-".to_string(), |v| dp.vrfs[v as usize].clone()),
                 ]
             })
             .collect();
@@ -105,7 +135,12 @@ pub fn table(dp: &DataPlane, t: &Trace) -> String {
         }
     }
     if let Some(sel) = dnac::select_branch(t) {
-        let _ = writeln!(out, "\nDNA Center view (branch {} of {}):", sel + 1, t.branches.len());
+        let _ = writeln!(
+            out,
+            "\nDNA Center view (branch {} of {}):",
+            sel + 1,
+            t.branches.len()
+        );
         for e in dnac::network_elements(dp, &t.branches[sel]) {
             let _ = writeln!(out, "{}: {}", e.name.as_deref().unwrap_or("None"), e.ip);
         }

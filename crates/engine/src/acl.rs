@@ -64,12 +64,24 @@ impl CompiledAcl {
                 }
                 Match::Yes => {
                     let other = maybe[usize::from(!permit)];
-                    return AclHit { acl: acl_ix, entry: Some(i as u32), permit, partial: other.is_some(), partial_entry: other };
+                    return AclHit {
+                        acl: acl_ix,
+                        entry: Some(i as u32),
+                        permit,
+                        partial: other.is_some(),
+                        partial_entry: other,
+                    };
                 }
             }
         }
         let other = maybe[1];
-        AclHit { acl: acl_ix, entry: None, permit: false, partial: other.is_some(), partial_entry: other }
+        AclHit {
+            acl: acl_ix,
+            entry: None,
+            permit: false,
+            partial: other.is_some(),
+            partial_entry: other,
+        }
     }
 }
 
@@ -133,7 +145,12 @@ mod tests {
     use super::*;
     use pathtrace_model::acl::Ace;
 
-    fn ace(action: AclAction, protocol: AclProtocol, dst: AddrMatch, dst_port: Option<PortMatch>) -> AclEntry {
+    fn ace(
+        action: AclAction,
+        protocol: AclProtocol,
+        dst: AddrMatch,
+        dst_port: Option<PortMatch>,
+    ) -> AclEntry {
         AclEntry::Ace(Ace {
             seq: None,
             action,
@@ -158,35 +175,57 @@ mod tests {
                     ace(
                         AclAction::Deny,
                         AclProtocol::Tcp,
-                        AddrMatch::Wildcard { addr: "10.0.0.0".parse().unwrap(), wildcard: "0.0.0.255".parse().unwrap() },
+                        AddrMatch::Wildcard {
+                            addr: "10.0.0.0".parse().unwrap(),
+                            wildcard: "0.0.0.255".parse().unwrap(),
+                        },
                         Some(PortMatch::Eq(23)),
                     ),
                 ),
-                ("permit ip any any".into(), ace(AclAction::Permit, AclProtocol::Ip, AddrMatch::Any, None)),
+                (
+                    "permit ip any any".into(),
+                    ace(AclAction::Permit, AclProtocol::Ip, AddrMatch::Any, None),
+                ),
             ],
         }
     }
 
     fn flow(dst_port: Option<u16>) -> Flow {
-        Flow { src: "1.1.1.1".parse().unwrap(), dst: "10.0.0.5".parse().unwrap(), protocol: None, src_port: None, dst_port }
+        Flow {
+            src: "1.1.1.1".parse().unwrap(),
+            dst: "10.0.0.5".parse().unwrap(),
+            protocol: None,
+            src_port: None,
+            dst_port,
+        }
     }
 
     #[test]
     fn first_match_and_partial() {
         let a = acl();
         let hit = a.eval(0, &flow(Some(23)), Protocol::Tcp);
-        assert_eq!((hit.entry, hit.permit, hit.partial), (Some(1), false, false));
+        assert_eq!(
+            (hit.entry, hit.permit, hit.partial),
+            (Some(1), false, false)
+        );
         let hit = a.eval(0, &flow(Some(80)), Protocol::Tcp);
         assert_eq!((hit.entry, hit.permit), (Some(2), true));
         let hit = a.eval(0, &flow(None), Protocol::Tcp);
-        assert_eq!((hit.entry, hit.permit, hit.partial, hit.partial_entry), (Some(2), true, true, Some(1)));
+        assert_eq!(
+            (hit.entry, hit.permit, hit.partial, hit.partial_entry),
+            (Some(2), true, true, Some(1))
+        );
         let hit = a.eval(0, &flow(None), Protocol::Udp);
         assert_eq!((hit.entry, hit.permit, hit.partial), (Some(2), true, false));
     }
 
     #[test]
     fn implicit_deny() {
-        let a = CompiledAcl { name: "E".into(), device: 0, entries: vec![] };
+        let a = CompiledAcl {
+            name: "E".into(),
+            device: 0,
+            entries: vec![],
+        };
         let hit = a.eval(0, &flow(None), Protocol::Udp);
         assert_eq!((hit.entry, hit.permit), (None, false));
     }

@@ -167,25 +167,39 @@ impl DataPlane {
     pub fn is_internal(&self, ip: IpAddr) -> bool {
         match ip {
             IpAddr::V4(a) => self.subnets4.get_lpm(&Ipv4Net::new_assert(a, 32)).is_some(),
-            IpAddr::V6(a) => self.subnets6.get_lpm(&Ipv6Net::new_assert(a, 128)).is_some(),
+            IpAddr::V6(a) => self
+                .subnets6
+                .get_lpm(&Ipv6Net::new_assert(a, 128))
+                .is_some(),
         }
     }
 
     /// The FIB of `dev` for `vrf`, if that VRF exists there.
     #[inline]
     pub fn fib(&self, dev: u32, vrf: u32) -> Option<&Fib> {
-        self.devices.get(dev as usize)?.fibs.get(vrf as usize)?.as_ref()
+        self.devices
+            .get(dev as usize)?
+            .fibs
+            .get(vrf as usize)?
+            .as_ref()
     }
 
     /// Total number of FIB entries over all devices and VRFs.
     pub fn fib_entries(&self) -> usize {
-        self.devices.iter().flat_map(|d| d.fibs.iter().flatten()).map(Fib::len).sum()
+        self.devices
+            .iter()
+            .flat_map(|d| d.fibs.iter().flatten())
+            .map(Fib::len)
+            .sum()
     }
 
     /// Interface index by device and (possibly abbreviated) name.
     pub fn interface_index(&self, dev: u32, name: &str) -> Option<u32> {
         let d = self.devices.get(dev as usize)?;
-        d.interfaces.iter().copied().find(|&i| ifname::matches(name, &self.interfaces[i as usize].name))
+        d.interfaces
+            .iter()
+            .copied()
+            .find(|&i| ifname::matches(name, &self.interfaces[i as usize].name))
     }
 }
 
@@ -273,12 +287,22 @@ pub fn build(net: &Network) -> DataPlane {
         let acl_base = acls.len();
         for a in &d.acls {
             let kind = a.kind();
-            let entries = a.entries.iter().filter_map(|line| parse_entry(line, kind).ok().map(|e| (line.clone(), e))).collect();
-            acls.push(CompiledAcl { name: a.name.clone(), device: di, entries });
+            let entries = a
+                .entries
+                .iter()
+                .filter_map(|line| parse_entry(line, kind).ok().map(|e| (line.clone(), e)))
+                .collect();
+            acls.push(CompiledAcl {
+                name: a.name.clone(),
+                device: di,
+                entries,
+            });
         }
         let find_acl = |name: &Option<String>| -> Option<u32> {
             let name = name.as_ref()?;
-            (acl_base..acls.len()).find(|&i| &acls[i].name == name).map(|i| i as u32)
+            (acl_base..acls.len())
+                .find(|&i| &acls[i].name == name)
+                .map(|i| i as u32)
         };
         let first = interfaces.len();
         let mut ifx = Vec::with_capacity(d.interfaces.len());
@@ -310,9 +334,14 @@ pub fn build(net: &Network) -> DataPlane {
         // Subinterface parents.
         for k in first..interfaces.len() {
             if interfaces[k].kind == InterfaceKind::Subinterface {
-                let parent_name = interfaces[k].name.split('.').next().unwrap_or_default().to_string();
-                let parent =
-                    (first..interfaces.len()).find(|&j| j != k && ifname::matches(&parent_name, &interfaces[j].name));
+                let parent_name = interfaces[k]
+                    .name
+                    .split('.')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let parent = (first..interfaces.len())
+                    .find(|&j| j != k && ifname::matches(&parent_name, &interfaces[j].name));
                 interfaces[k].parent = parent.map(|p| p as u32);
                 if let Some(p) = parent
                     && !interfaces[p].up
@@ -340,13 +369,23 @@ pub fn build(net: &Network) -> DataPlane {
         }
     }
     for ap in &net.wireless.aps {
-        if let (Some(&a), Some(&c)) = (device_by_name.get(&ap.device), device_by_name.get(&ap.controller)) {
+        if let (Some(&a), Some(&c)) = (
+            device_by_name.get(&ap.device),
+            device_by_name.get(&ap.controller),
+        ) {
             devices[a as usize].ap_controller = Some(c);
         }
     }
-    let iface_of = |devices: &[DeviceInfo], interfaces: &[InterfaceInfo], dev: &str, name: &str| -> Option<u32> {
+    let iface_of = |devices: &[DeviceInfo],
+                    interfaces: &[InterfaceInfo],
+                    dev: &str,
+                    name: &str|
+     -> Option<u32> {
         let d = devices.get(*device_by_name.get(dev)? as usize)?;
-        d.interfaces.iter().copied().find(|&i| ifname::matches(name, &interfaces[i as usize].name))
+        d.interfaces
+            .iter()
+            .copied()
+            .find(|&i| ifname::matches(name, &interfaces[i as usize].name))
     };
 
     // ---- L2 graph -------------------------------------------------------
@@ -369,20 +408,25 @@ pub fn build(net: &Network) -> DataPlane {
             rank[i] = r as u32;
         }
     }
-    let prio: Vec<u16> = net.devices.iter().map(|d| d.stp_priority.unwrap_or(32768)).collect();
+    let prio: Vec<u16> = net
+        .devices
+        .iter()
+        .map(|d| d.stp_priority.unwrap_or(32768))
+        .collect();
     let model_iface = |ix: u32| -> &pathtrace_model::Interface {
         let info = &interfaces[ix as usize];
         let d = &net.devices[info.device as usize];
-        let pos = devices[info.device as usize].interfaces.iter().position(|&x| x == ix).unwrap_or(0);
+        let pos = devices[info.device as usize]
+            .interfaces
+            .iter()
+            .position(|&x| x == ix)
+            .unwrap_or(0);
         &d.interfaces[pos]
     };
     let allowed: Vec<Option<Vec<u16>>> = (0..interfaces.len() as u32)
         .map(|ix| {
             let mi = model_iface(ix);
-            match mi.allowed_vlans.as_deref() {
-                None => None,
-                Some(s) => Some(parse_vlan_list(s)),
-            }
+            mi.allowed_vlans.as_deref().map(parse_vlan_list)
         })
         .collect();
     let mut l2 = L2::default();
@@ -395,7 +439,10 @@ pub fn build(net: &Network) -> DataPlane {
         let dev = info.device;
         let has_vlan = |v: u16| vlan_sets[dev as usize].binary_search(&v).is_ok();
         let bridge = |l2: &mut L2, v: u16| {
-            l2.node(NodeKind::Bridge { dev, vlan: v }, (prio[dev as usize], rank[dev as usize]))
+            l2.node(
+                NodeKind::Bridge { dev, vlan: v },
+                (prio[dev as usize], rank[dev as usize]),
+            )
         };
         let mi = model_iface(port);
         match info.kind {
@@ -410,16 +457,24 @@ pub fn build(net: &Network) -> DataPlane {
                     if tag == Some(native) {
                         return None;
                     }
-                    let ok = allowed[port as usize].as_ref().is_none_or(|a| a.contains(&v));
+                    let ok = allowed[port as usize]
+                        .as_ref()
+                        .is_none_or(|a| a.contains(&v));
                     (ok && has_vlan(v)).then(|| bridge(l2, v))
                 }
                 PortMode::Routed => match tag {
-                    None => (!info.addrs.is_empty()).then(|| l2.node(NodeKind::Iface(port), (0, 0))),
+                    None => {
+                        (!info.addrs.is_empty()).then(|| l2.node(NodeKind::Iface(port), (0, 0)))
+                    }
                     Some(t) => {
-                        let sub = devices[dev as usize].interfaces.iter().copied().find(|&s| {
-                            let si = &interfaces[s as usize];
-                            si.parent == Some(port) && si.vlan == Some(t) && si.up
-                        })?;
+                        let sub = devices[dev as usize]
+                            .interfaces
+                            .iter()
+                            .copied()
+                            .find(|&s| {
+                                let si = &interfaces[s as usize];
+                                si.parent == Some(port) && si.vlan == Some(t) && si.up
+                            })?;
                         Some(l2.node(NodeKind::Iface(sub), (0, 0)))
                     }
                 },
@@ -437,7 +492,11 @@ pub fn build(net: &Network) -> DataPlane {
             (InterfaceKind::Physical, PortMode::Routed) => devices[info.device as usize]
                 .interfaces
                 .iter()
-                .filter_map(|&s| (interfaces[s as usize].parent == Some(port)).then_some(interfaces[s as usize].vlan).flatten())
+                .filter_map(|&s| {
+                    (interfaces[s as usize].parent == Some(port))
+                        .then_some(interfaces[s as usize].vlan)
+                        .flatten()
+                })
                 .collect(),
             _ => Vec::new(),
         }
@@ -469,13 +528,26 @@ pub fn build(net: &Network) -> DataPlane {
         {
             let dev = info.device;
             let svi = l2.node(NodeKind::Iface(ix as u32), (0, 0));
-            let br = l2.node(NodeKind::Bridge { dev, vlan: v }, (prio[dev as usize], rank[dev as usize]));
+            let br = l2.node(
+                NodeKind::Bridge { dev, vlan: v },
+                (prio[dev as usize], rank[dev as usize]),
+            );
             l2.connect(svi, None, br, None);
         }
     }
     // Routed ports and subinterfaces with an address get a node even when unlinked.
     for (ix, info) in interfaces.iter().enumerate() {
-        if info.up && !info.addrs.is_empty() && matches!(info.kind, InterfaceKind::Physical | InterfaceKind::Subinterface | InterfaceKind::Loopback | InterfaceKind::Tunnel) && (info.kind != InterfaceKind::Physical || info.mode == PortMode::Routed) {
+        if info.up
+            && !info.addrs.is_empty()
+            && matches!(
+                info.kind,
+                InterfaceKind::Physical
+                    | InterfaceKind::Subinterface
+                    | InterfaceKind::Loopback
+                    | InterfaceKind::Tunnel
+            )
+            && (info.kind != InterfaceKind::Physical || info.mode == PortMode::Routed)
+        {
             l2.node(NodeKind::Iface(ix as u32), (0, 0));
         }
     }
@@ -490,7 +562,11 @@ pub fn build(net: &Network) -> DataPlane {
                 {
                     let info = &interfaces[port as usize];
                     let tag = match (info.mode, h.vlan) {
-                        (PortMode::Trunk, Some(v)) if Some(v) != model_iface(port).native_vlan.or(Some(1)) => Some(v),
+                        (PortMode::Trunk, Some(v))
+                            if Some(v) != model_iface(port).native_vlan.or(Some(1)) =>
+                        {
+                            Some(v)
+                        }
                         _ => None,
                     };
                     if let Some(n) = side(&mut l2, port, tag) {
@@ -502,9 +578,17 @@ pub fn build(net: &Network) -> DataPlane {
                 if let Some(a) = h.ap.as_ref().and_then(|a| device_by_name.get(a)).copied() {
                     ap = Some(a);
                     if let Some(wlc) = devices[a as usize].ap_controller {
-                        let vlan = h.ssid.as_ref().and_then(|s| devices[wlc as usize].ssids.iter().find(|(n, _)| n == s)).map(|(_, v)| *v).or(h.vlan);
+                        let vlan = h
+                            .ssid
+                            .as_ref()
+                            .and_then(|s| devices[wlc as usize].ssids.iter().find(|(n, _)| n == s))
+                            .map(|(_, v)| *v)
+                            .or(h.vlan);
                         if let Some(v) = vlan {
-                            let br = l2.node(NodeKind::Bridge { dev: wlc, vlan: v }, (prio[wlc as usize], rank[wlc as usize]));
+                            let br = l2.node(
+                                NodeKind::Bridge { dev: wlc, vlan: v },
+                                (prio[wlc as usize], rank[wlc as usize]),
+                            );
                             l2.connect(hn, None, br, None);
                         }
                     }
@@ -526,7 +610,9 @@ pub fn build(net: &Network) -> DataPlane {
     for (ci, c) in net.clouds.iter().enumerate() {
         let mut atts = Vec::new();
         for (ai, a) in c.attachments.iter().enumerate() {
-            let Some(port) = iface_of(&devices, &interfaces, &a.device, &a.interface) else { continue };
+            let Some(port) = iface_of(&devices, &interfaces, &a.device, &a.interface) else {
+                continue;
+            };
             let cn = l2.node(NodeKind::Cloud(ci as u32, ai as u32), (0, 0));
             let info = &interfaces[port as usize];
             let phys = info.parent.unwrap_or(port);
@@ -540,10 +626,16 @@ pub fn build(net: &Network) -> DataPlane {
             }
             atts.push((port, a.prefixes.iter().map(IpNet::trunc).collect()));
         }
-        clouds.push(CloudInfo { name: c.name.clone(), id: ids::cloud_id(&net.name, &c.name), attachments: atts });
+        clouds.push(CloudInfo {
+            name: c.name.clone(),
+            id: ids::cloud_id(&net.name, &c.name),
+            attachments: atts,
+        });
     }
-    let names: Vec<String> =
-        interfaces.iter().map(|i| format!("{}/{}", devices[i.device as usize].name, i.name)).collect();
+    let names: Vec<String> = interfaces
+        .iter()
+        .map(|i| format!("{}/{}", devices[i.device as usize].name, i.name))
+        .collect();
     l2.finish(|p| names.get(p as usize).cloned().unwrap_or_default());
 
     // ARP: every L3 interface answers for its addresses; hosts for theirs.
@@ -647,13 +739,28 @@ fn compute_ribs(net: &Network, dp: &DataPlane, interner: &mut Interner) -> Ribs 
             }
             for a in &info.addrs {
                 let host_len = if a.addr().is_ipv4() { 32 } else { 128 };
-                let set = interner.nh_set(vec![NextHop { iface: ix, arp: None }]);
+                let set = interner.nh_set(vec![NextHop {
+                    iface: ix,
+                    arp: None,
+                }]);
                 let v = rib.entry(info.vrf).or_default();
                 if a.prefix_len() < host_len {
-                    v.push(Candidate { prefix: a.trunc(), protocol: RouteProtocol::Connected, distance: 0, metric: 0, target: Target::Set(set) });
+                    v.push(Candidate {
+                        prefix: a.trunc(),
+                        protocol: RouteProtocol::Connected,
+                        distance: 0,
+                        metric: 0,
+                        target: Target::Set(set),
+                    });
                 }
                 let local = IpNet::new(a.addr(), host_len).unwrap_or(*a);
-                v.push(Candidate { prefix: local, protocol: RouteProtocol::Local, distance: 0, metric: 0, target: Target::Receive });
+                v.push(Candidate {
+                    prefix: local,
+                    protocol: RouteProtocol::Local,
+                    distance: 0,
+                    metric: 0,
+                    target: Target::Receive,
+                });
             }
         }
         let model = &net.devices[di];
@@ -698,9 +805,15 @@ fn compute_ribs(net: &Network, dp: &DataPlane, interner: &mut Interner) -> Ribs 
         }
         let mut by_vrf: BTreeMap<u32, Vec<Candidate>> = BTreeMap::new();
         for r in &model.routes {
-            let Some(vrf) = vrf_index(&dp.vrfs, r.vrf.as_deref()) else { continue };
+            let Some(vrf) = vrf_index(&dp.vrfs, r.vrf.as_deref()) else {
+                continue;
+            };
             let protocol = RouteProtocol::from_observed(&r.protocol);
-            let target = if r.discard || r.next_hops.iter().any(|n| n.interface.as_deref().is_some_and(ifname::is_null)) {
+            let target = if r.discard
+                || r.next_hops
+                    .iter()
+                    .any(|n| n.interface.as_deref().is_some_and(ifname::is_null))
+            {
                 Target::Drop
             } else if protocol == RouteProtocol::Local {
                 Target::Receive
@@ -708,7 +821,14 @@ fn compute_ribs(net: &Network, dp: &DataPlane, interner: &mut Interner) -> Ribs 
                 Target::Via(
                     r.next_hops
                         .iter()
-                        .map(|n| (n.ip, n.interface.as_deref().and_then(|i| dp.interface_index(di as u32, i))))
+                        .map(|n| {
+                            (
+                                n.ip,
+                                n.interface
+                                    .as_deref()
+                                    .and_then(|i| dp.interface_index(di as u32, i)),
+                            )
+                        })
                         .collect(),
                 )
             };
@@ -724,7 +844,12 @@ fn compute_ribs(net: &Network, dp: &DataPlane, interner: &mut Interner) -> Ribs 
             // Keep the device's own addresses as Receive entries.
             let locals: Vec<Candidate> = ribs[di]
                 .get(&vrf)
-                .map(|v| v.iter().filter(|c| c.protocol == RouteProtocol::Local).cloned().collect())
+                .map(|v| {
+                    v.iter()
+                        .filter(|c| c.protocol == RouteProtocol::Local)
+                        .cloned()
+                        .collect()
+                })
                 .unwrap_or_default();
             routes.extend(locals);
             ribs[di].insert(vrf, routes);
@@ -773,7 +898,11 @@ fn install(dp: &mut DataPlane, ribs: Ribs, interner: &mut Interner) {
             let mut pending: Vec<(IpNet, Vec<Candidate>)> = Vec::new();
             for (prefix, winners) in best {
                 let first = &winners[0];
-                let attrs = interner.attrs(RouteAttrs { protocol: first.protocol, distance: first.distance, metric: first.metric });
+                let attrs = interner.attrs(RouteAttrs {
+                    protocol: first.protocol,
+                    distance: first.distance,
+                    metric: first.metric,
+                });
                 let mut nhs: Vec<NextHop> = Vec::new();
                 let mut action = None;
                 let mut recursive = false;
@@ -811,17 +940,35 @@ fn install(dp: &mut DataPlane, ribs: Ribs, interner: &mut Interner) {
                                     resolve_hop(dp, &fib, ip, iface, &mut nhs, &mut drop, interner);
                                 }
                             }
-                            Target::Set(s) => nhs.extend(interner.nh_sets[*s as usize].iter().copied()),
+                            Target::Set(s) => {
+                                nhs.extend(interner.nh_sets[*s as usize].iter().copied());
+                            }
                             Target::Drop => drop = true,
                             Target::Receive => {}
                         }
                     }
                     let first = &winners[0];
-                    let attrs = interner.attrs(RouteAttrs { protocol: first.protocol, distance: first.distance, metric: first.metric });
+                    let attrs = interner.attrs(RouteAttrs {
+                        protocol: first.protocol,
+                        distance: first.distance,
+                        metric: first.metric,
+                    });
                     if !nhs.is_empty() {
-                        fib.insert(prefix, FibEntry { attrs, action: Action::Forward(interner.nh_set(nhs)) });
+                        fib.insert(
+                            prefix,
+                            FibEntry {
+                                attrs,
+                                action: Action::Forward(interner.nh_set(nhs)),
+                            },
+                        );
                     } else if drop {
-                        fib.insert(prefix, FibEntry { attrs, action: Action::Drop });
+                        fib.insert(
+                            prefix,
+                            FibEntry {
+                                attrs,
+                                action: Action::Drop,
+                            },
+                        );
                     } else {
                         left.push((prefix, winners));
                     }
@@ -854,13 +1001,35 @@ fn resolve_hop(
             }
         }
         (Some(ip), None) => match fib.lookup(ip) {
-            Some((_, FibEntry { action: Action::Forward(set), .. })) => {
+            Some((
+                _,
+                FibEntry {
+                    action: Action::Forward(set),
+                    ..
+                },
+            )) => {
                 // On-link next hop: ARP for it; recursive: use the covering
                 // route's own gateways.
-                out.extend(interner.nh_sets[set as usize].iter().map(|n| NextHop { iface: n.iface, arp: n.arp.or(Some(ip)) }));
+                out.extend(interner.nh_sets[set as usize].iter().map(|n| NextHop {
+                    iface: n.iface,
+                    arp: n.arp.or(Some(ip)),
+                }));
             }
-            Some((_, FibEntry { action: Action::Drop, .. })) => *drop = true,
-            Some((_, FibEntry { action: Action::Receive, .. })) | None => {}
+            Some((
+                _,
+                FibEntry {
+                    action: Action::Drop,
+                    ..
+                },
+            )) => *drop = true,
+            Some((
+                _,
+                FibEntry {
+                    action: Action::Receive,
+                    ..
+                },
+            ))
+            | None => {}
         },
         (None, None) => {}
     }

@@ -64,7 +64,10 @@ impl RouteProtocol {
         match self {
             RouteProtocol::Connected | RouteProtocol::Local => "CONNECTED",
             RouteProtocol::Static => "STATIC",
-            RouteProtocol::Ospf | RouteProtocol::OspfInterArea | RouteProtocol::OspfE1 | RouteProtocol::OspfE2 => "OSPF",
+            RouteProtocol::Ospf
+            | RouteProtocol::OspfInterArea
+            | RouteProtocol::OspfE1
+            | RouteProtocol::OspfE2 => "OSPF",
             RouteProtocol::Bgp => "BGP",
             RouteProtocol::Isis => "ISIS",
             RouteProtocol::Eigrp => "EIGRP",
@@ -98,7 +101,10 @@ impl RouteProtocol {
             RouteProtocol::Static => 1,
             RouteProtocol::Bgp => 20,
             RouteProtocol::Eigrp => 90,
-            RouteProtocol::Ospf | RouteProtocol::OspfInterArea | RouteProtocol::OspfE1 | RouteProtocol::OspfE2 => 110,
+            RouteProtocol::Ospf
+            | RouteProtocol::OspfInterArea
+            | RouteProtocol::OspfE1
+            | RouteProtocol::OspfE2 => 110,
             RouteProtocol::Isis => 115,
             RouteProtocol::Rip => 120,
             RouteProtocol::Other => 200,
@@ -157,7 +163,9 @@ pub struct Fib {
 
 impl std::fmt::Debug for Fib {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Fib").field("len", &self.len).finish()
+        f.debug_struct("Fib")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
     }
 }
 
@@ -200,6 +208,9 @@ impl Fib {
 
     /// Every entry, IPv4 first, in prefix order.
     pub fn entries(&self) -> impl Iterator<Item = (IpNet, FibEntry)> + '_ {
-        self.v4.iter().map(|(p, e)| (IpNet::V4(p), *e)).chain(self.v6.iter().map(|(p, e)| (IpNet::V6(p), *e)))
+        self.v4
+            .iter()
+            .map(|(p, e)| (IpNet::V4(p), *e))
+            .chain(self.v6.iter().map(|(p, e)| (IpNet::V6(p), *e)))
     }
 }

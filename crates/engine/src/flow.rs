@@ -51,7 +51,9 @@ impl FromStr for Protocol {
             "tcp" => Ok(Protocol::Tcp),
             "udp" => Ok(Protocol::Udp),
             "icmp" => Ok(Protocol::Icmp),
-            _ => Err(format!("unknown protocol {s:?} (expected tcp, udp or icmp)")),
+            _ => Err(format!(
+                "unknown protocol {s:?} (expected tcp, udp or icmp)"
+            )),
         }
     }
 }
@@ -78,7 +80,13 @@ pub struct Flow {
 impl Flow {
     /// A flow between two addresses with no protocol or ports.
     pub fn new(src: IpAddr, dst: IpAddr) -> Self {
-        Flow { src, dst, protocol: None, src_port: None, dst_port: None }
+        Flow {
+            src,
+            dst,
+            protocol: None,
+            src_port: None,
+            dst_port: None,
+        }
     }
 
     /// A stable 64-bit hash of the 5-tuple (FNV-1a over a canonical text

@@ -113,8 +113,16 @@ impl L2 {
 
     /// Join two nodes; the ports are the physical ports on each side.
     pub fn connect(&mut self, a: NodeIx, port_a: Option<u32>, b: NodeIx, port_b: Option<u32>) {
-        self.adj[a as usize].push(Edge { to: b, port_here: port_a, port_there: port_b });
-        self.adj[b as usize].push(Edge { to: a, port_here: port_b, port_there: port_a });
+        self.adj[a as usize].push(Edge {
+            to: b,
+            port_here: port_a,
+            port_there: port_b,
+        });
+        self.adj[b as usize].push(Edge {
+            to: a,
+            port_here: port_b,
+            port_there: port_a,
+        });
     }
 
     /// Compute domains and spanning trees. `port_name` gives the sort key of
@@ -185,8 +193,11 @@ impl L2 {
                 for e in self.adj[m as usize].clone() {
                     if !seen[e.to as usize] {
                         seen[e.to as usize] = true;
-                        self.parent[e.to as usize] =
-                            Some(Edge { to: m, port_here: e.port_there, port_there: e.port_here });
+                        self.parent[e.to as usize] = Some(Edge {
+                            to: m,
+                            port_here: e.port_there,
+                            port_there: e.port_here,
+                        });
                         self.depth[e.to as usize] = d + 1;
                         q.push_back(e.to);
                     }
@@ -195,7 +206,10 @@ impl L2 {
         }
         for (i, k) in self.kinds.iter().enumerate() {
             if let NodeKind::Cloud(..) = k {
-                self.clouds.entry(self.comp[i]).or_default().push(i as NodeIx);
+                self.clouds
+                    .entry(self.comp[i])
+                    .or_default()
+                    .push(i as NodeIx);
             }
         }
     }
@@ -213,7 +227,9 @@ impl L2 {
 
     /// Cloud attachments in `from`'s domain.
     pub fn clouds_in_domain(&self, from: NodeIx) -> &[NodeIx] {
-        self.clouds.get(&self.comp[from as usize]).map_or(&[], Vec::as_slice)
+        self.clouds
+            .get(&self.comp[from as usize])
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The domain (connected component) of a node.
@@ -227,6 +243,7 @@ impl L2 {
     }
 
     /// The spanning-tree path from endpoint `a` to endpoint `b` (same domain).
+    #[allow(clippy::many_single_char_names)]
     pub fn path(&self, a: NodeIx, b: NodeIx) -> Option<L2Path> {
         if !self.same_domain(a, b) || a == b {
             return None;
@@ -266,10 +283,19 @@ impl L2 {
             hops.push((e.port_there, e.port_here));
             nodes.push(*n);
         }
-        let mut path = L2Path { first_port: hops.first().and_then(|h| h.0), last_port: hops.last().and_then(|h| h.1), steps: Vec::new() };
+        let mut path = L2Path {
+            first_port: hops.first().and_then(|h| h.0),
+            last_port: hops.last().and_then(|h| h.1),
+            steps: Vec::new(),
+        };
         for i in 1..nodes.len() - 1 {
             if let NodeKind::Bridge { dev, vlan } = self.kinds[nodes[i] as usize] {
-                path.steps.push(L2Step { dev, vlan, in_port: hops[i - 1].1, out_port: hops[i].0 });
+                path.steps.push(L2Step {
+                    dev,
+                    vlan,
+                    in_port: hops[i - 1].1,
+                    out_port: hops[i].0,
+                });
             } else {
                 // A path through a non-bridge cannot happen (endpoints are leaves).
                 return None;

@@ -21,4 +21,6 @@ pub mod view;
 
 pub use dataplane::{DataPlane, build};
 pub use flow::{Flow, Protocol};
-pub use trace::{Branch, Disposition, Hop, Node, Trace, TraceError, TraceOptions, trace, trace_with};
+pub use trace::{
+    Branch, Disposition, Hop, Node, Trace, TraceError, TraceOptions, trace, trace_with,
+};

@@ -51,6 +51,9 @@ impl Area {
     }
 }
 
+/// (domain, area) → [(device, interface, cost)]: candidate adjacencies.
+type Groups = HashMap<(u32, AreaId), Vec<(u32, u32, u32)>>;
+
 /// Best OSPF route per prefix at one router: (type rank, cost, next hops).
 /// Type rank: 0 intra-area, 1 inter-area, 2 external type 2, 3 discard.
 type Table = HashMap<IpNet, (u8, u32, Vec<NextHop>)>;
@@ -114,23 +117,34 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
             let info = &dp.interfaces[ix as usize];
             for addr in &info.addrs {
                 let p = if info.kind == InterfaceKind::Loopback {
-                    IpNet::new(addr.addr(), if addr.addr().is_ipv4() { 32 } else { 128 }).unwrap_or(*addr)
+                    IpNet::new(addr.addr(), if addr.addr().is_ipv4() { 32 } else { 128 })
+                        .unwrap_or(*addr)
                 } else {
                     addr.trunc()
                 };
-                a.stubs[li].push((p, if info.kind == InterfaceKind::Loopback { 1 } else { cost }));
+                a.stubs[li].push((
+                    p,
+                    if info.kind == InterfaceKind::Loopback {
+                        1
+                    } else {
+                        cost
+                    },
+                ));
             }
         }
     }
     // Adjacencies: group active interfaces by (domain, area).
-    let mut groups: HashMap<(u32, AreaId), Vec<(u32, u32, u32)>> = HashMap::new(); // (dev, iface, cost)
+    let mut groups: Groups = HashMap::new();
     for (di, ifs) in ospf_ifaces.iter().enumerate() {
         for &(ix, area, cost, passive) in ifs {
             if passive {
                 continue;
             }
             if let Some(n) = dp.interfaces[ix as usize].node {
-                groups.entry((dp.l2.domain(n), area)).or_default().push((di as u32, ix, cost));
+                groups
+                    .entry((dp.l2.domain(n), area))
+                    .or_default()
+                    .push((di as u32, ix, cost));
             }
         }
     }
@@ -138,18 +152,32 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
     group_keys.sort();
     for key in group_keys {
         let members = &groups[&key];
-        let Some(a) = areas.get_mut(&key.1) else { continue };
+        let Some(a) = areas.get_mut(&key.1) else {
+            continue;
+        };
         for &(da, ia, cost) in members {
             for &(db, ib, _) in members {
                 if da == db {
                     continue;
                 }
                 let sa = &dp.interfaces[ia as usize].addrs;
-                let Some(nbr) = dp.interfaces[ib as usize].addrs.iter().map(IpNet::addr).find(|x| sa.iter().any(|s| s.contains(x))) else {
+                let Some(nbr) = dp.interfaces[ib as usize]
+                    .addrs
+                    .iter()
+                    .map(IpNet::addr)
+                    .find(|x| sa.iter().any(|s| s.contains(x)))
+                else {
                     continue;
                 };
                 let (la, lb) = (a.local[&da], a.local[&db]);
-                a.adj[la].push(Adj { to: lb, cost, nh: NextHop { iface: ia, arp: Some(nbr) } });
+                a.adj[la].push(Adj {
+                    to: lb,
+                    cost,
+                    nh: NextHop {
+                        iface: ia,
+                        arp: Some(nbr),
+                    },
+                });
             }
         }
     }
@@ -173,7 +201,9 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
         }
         v
     };
-    let is_abr = |r: u32| router_areas[r as usize].len() > 1 && router_areas[r as usize].contains(&AreaId::BACKBONE);
+    let is_abr = |r: u32| {
+        router_areas[r as usize].len() > 1 && router_areas[r as usize].contains(&AreaId::BACKBONE)
+    };
 
     // Intra-area tables per (router, area).
     let mut tables: Vec<Table> = vec![Table::new(); dp.devices.len()];
@@ -218,11 +248,21 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
             let ranges: Vec<IpNet> = d
                 .ospf
                 .as_ref()
-                .map(|o| o.areas.iter().filter(|x| x.id == area).flat_map(|x| x.ranges.iter().map(IpNet::trunc)).collect())
+                .map(|o| {
+                    o.areas
+                        .iter()
+                        .filter(|x| x.id == area)
+                        .flat_map(|x| x.ranges.iter().map(IpNet::trunc))
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut out: BTreeMap<IpNet, u32> = BTreeMap::new();
             for (&p, &c) in intra.get(&(r, area)).into_iter().flatten() {
-                let key = ranges.iter().find(|rg| rg.contains(&p)).copied().unwrap_or(p);
+                let key = ranges
+                    .iter()
+                    .find(|rg| rg.contains(&p))
+                    .copied()
+                    .unwrap_or(p);
                 let e = out.entry(key).or_insert(0);
                 *e = (*e).max(c);
             }
@@ -258,9 +298,17 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
                 if b == r || own.contains(&p) {
                     continue;
                 }
-                let Some((d, fh)) = bb.dist(r, b) else { continue };
+                let Some((d, fh)) = bb.dist(r, b) else {
+                    continue;
+                };
                 let cost = d.saturating_add(c);
-                offer(&mut tables[r as usize], p, 1, cost, &interner.nh_sets[fh as usize]);
+                offer(
+                    &mut tables[r as usize],
+                    p,
+                    1,
+                    cost,
+                    &interner.nh_sets[fh as usize],
+                );
                 let e = best.entry(p).or_insert(cost);
                 *e = (*e).min(cost);
             }
@@ -276,7 +324,12 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
         let abrs: Vec<u32> = a.routers.iter().copied().filter(|&r| is_abr(r)).collect();
         let mut lsas: Vec<(u32, IpNet, u32)> = Vec::new();
         for &b in &abrs {
-            let in_area: BTreeSet<IpNet> = intra.get(&(b, a.id)).into_iter().flatten().map(|(p, _)| *p).collect();
+            let in_area: BTreeSet<IpNet> = intra
+                .get(&(b, a.id))
+                .into_iter()
+                .flatten()
+                .map(|(p, _)| *p)
+                .collect();
             let mut adv: BTreeMap<IpNet, u32> = BTreeMap::new();
             let mut put = |p: IpNet, c: u32| {
                 if !in_area.contains(&p) {
@@ -298,16 +351,33 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
                 }
             }
             // Never advertise a range of this very area back into it.
-            let own_ranges: BTreeSet<IpNet> = summaries.get(&(b, a.id)).into_iter().flatten().map(|s| s.0).collect();
-            lsas.extend(adv.into_iter().filter(|(p, _)| !own_ranges.contains(p)).map(|(p, c)| (b, p, c)));
+            let own_ranges: BTreeSet<IpNet> = summaries
+                .get(&(b, a.id))
+                .into_iter()
+                .flatten()
+                .map(|s| s.0)
+                .collect();
+            lsas.extend(
+                adv.into_iter()
+                    .filter(|(p, _)| !own_ranges.contains(p))
+                    .map(|(p, c)| (b, p, c)),
+            );
         }
         for &r in &a.routers {
             if is_abr(r) {
                 continue;
             }
             for &(b, p, c) in &lsas {
-                let Some((d, fh)) = a.dist(r, b) else { continue };
-                offer(&mut tables[r as usize], p, 1, d.saturating_add(c), &interner.nh_sets[fh as usize]);
+                let Some((d, fh)) = a.dist(r, b) else {
+                    continue;
+                };
+                offer(
+                    &mut tables[r as usize],
+                    p,
+                    1,
+                    d.saturating_add(c),
+                    &interner.nh_sets[fh as usize],
+                );
             }
         }
     }
@@ -323,18 +393,26 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
         for red in &cfg.redistribute {
             for c in &vrf0 {
                 let take = match red {
-                    Redistribute::Static => c.protocol == RouteProtocol::Static && !is_default(&c.prefix),
-                    Redistribute::Connected => c.protocol == RouteProtocol::Connected && !ospf_prefixes.contains(&c.prefix),
+                    Redistribute::Static => {
+                        c.protocol == RouteProtocol::Static && !is_default(&c.prefix)
+                    }
+                    Redistribute::Connected => {
+                        c.protocol == RouteProtocol::Connected && !ospf_prefixes.contains(&c.prefix)
+                    }
                 };
                 if take {
                     externals.push((di as u32, c.prefix));
                 }
             }
         }
-        let has_default = vrf0.iter().any(|c| is_default(&c.prefix) && c.protocol != RouteProtocol::Local);
+        let has_default = vrf0
+            .iter()
+            .any(|c| is_default(&c.prefix) && c.protocol != RouteProtocol::Local);
         match cfg.default_information_originate {
             Some(DefaultOriginate::Always) => externals.push((di as u32, default_v4())),
-            Some(DefaultOriginate::Conditional) if has_default => externals.push((di as u32, default_v4())),
+            Some(DefaultOriginate::Conditional) if has_default => {
+                externals.push((di as u32, default_v4()));
+            }
             _ => {}
         }
     }
@@ -370,7 +448,11 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
                     if !is_abr(b2) {
                         continue;
                     }
-                    let Some((d1, _)) = bb.dist(b, b2).or(if b == b2 { Some((0, 0)) } else { None }) else { continue };
+                    let Some((d1, _)) =
+                        bb.dist(b, b2).or(if b == b2 { Some((0, 0)) } else { None })
+                    else {
+                        continue;
+                    };
                     for a in &router_areas[b2 as usize] {
                         if router_areas[s as usize].contains(a)
                             && let Some((d2, _)) = areas[a].dist(b2, s)
@@ -389,7 +471,9 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
                     if b2 == r || !is_abr(b2) {
                         continue;
                     }
-                    let Some((d1, fh)) = bb.dist(r, b2) else { continue };
+                    let Some((d1, fh)) = bb.dist(r, b2) else {
+                        continue;
+                    };
                     for a in &router_areas[b2 as usize] {
                         if router_areas[s as usize].contains(a)
                             && let Some((d2, _)) = areas[a].dist(b2, s)
@@ -412,7 +496,10 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
             }
             best
         };
-        let routers: BTreeSet<u32> = areas.values().flat_map(|a| a.routers.iter().copied()).collect();
+        let routers: BTreeSet<u32> = areas
+            .values()
+            .flat_map(|a| a.routers.iter().copied())
+            .collect();
         for &r in &routers {
             // Per prefix: lowest forwarding cost to an ASBR; ties = ECMP.
             let mut best: BTreeMap<IpNet, (u32, Vec<NextHop>)> = BTreeMap::new();
@@ -420,7 +507,9 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
                 if s == r {
                     continue;
                 }
-                let Some((d, fh)) = asbr_cost(r, s) else { continue };
+                let Some((d, fh)) = asbr_cost(r, s) else {
+                    continue;
+                };
                 let nhs = &interner.nh_sets[fh as usize];
                 match best.get_mut(&p) {
                     None => {
@@ -433,7 +522,15 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
             }
             for (p, (d, nhs)) in best {
                 // Type-2 metric first; the forwarding cost only breaks ties.
-                offer(&mut tables[r as usize], p, 2, EXTERNAL_METRIC.saturating_mul(1 << 16).saturating_add(d.min(65535)), &nhs);
+                offer(
+                    &mut tables[r as usize],
+                    p,
+                    2,
+                    EXTERNAL_METRIC
+                        .saturating_mul(1 << 16)
+                        .saturating_add(d.min(65535)),
+                    &nhs,
+                );
             }
         }
     }
@@ -457,7 +554,13 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, interner: &mut Interner, ri
             } else {
                 Target::Set(interner.nh_set(nhs))
             };
-            v.push(Candidate { prefix: p, protocol, distance: 110, metric, target });
+            v.push(Candidate {
+                prefix: p,
+                protocol,
+                distance: 110,
+                metric,
+                target,
+            });
         }
     }
 }
@@ -496,6 +599,15 @@ fn spf(adj: &[Vec<Adj>], root: usize, interner: &mut Interner) -> (Vec<u32>, Vec
             }
         }
     }
-    let sets = fh.into_iter().map(|v| if v.is_empty() { u32::MAX } else { interner.nh_set(v) }).collect();
+    let sets = fh
+        .into_iter()
+        .map(|v| {
+            if v.is_empty() {
+                u32::MAX
+            } else {
+                interner.nh_set(v)
+            }
+        })
+        .collect();
     (dist, sets)
 }

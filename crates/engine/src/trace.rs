@@ -69,7 +69,10 @@ impl Disposition {
     /// Whether the packet got where it was going (ACCEPTED,
     /// DELIVERED_TO_SUBNET, EXITS_NETWORK).
     pub fn is_success(self) -> bool {
-        matches!(self, Disposition::Accepted | Disposition::DeliveredToSubnet | Disposition::ExitsNetwork)
+        matches!(
+            self,
+            Disposition::Accepted | Disposition::DeliveredToSubnet | Disposition::ExitsNetwork
+        )
     }
 }
 
@@ -263,7 +266,10 @@ pub struct TraceOptions {
 
 impl Default for TraceOptions {
     fn default() -> Self {
-        TraceOptions { max_branches: 256, max_steps: 100_000 }
+        TraceOptions {
+            max_branches: 256,
+            max_steps: 100_000,
+        }
     }
 }
 
@@ -290,19 +296,50 @@ pub fn trace_with(dp: &DataPlane, flow: &Flow, opts: TraceOptions) -> Result<Tra
     };
     if let Some(p) = flow.protocol {
         let w = run(p);
-        return Ok(Trace { flow: *flow, source, trace_count: w.count, truncated: w.truncated, branches: w.out });
+        return Ok(Trace {
+            flow: *flow,
+            source,
+            trace_count: w.count,
+            truncated: w.truncated,
+            branches: w.out,
+        });
     }
     let tcp = run(Protocol::Tcp);
     let udp = run(Protocol::Udp);
     let same = tcp.count == udp.count
         && tcp.out.len() == udp.out.len()
-        && tcp.out.iter().zip(&udp.out).all(|(a, b)| a.disposition == b.disposition && a.detail == b.detail && a.hops == b.hops);
+        && tcp.out.iter().zip(&udp.out).all(|(a, b)| {
+            a.disposition == b.disposition && a.detail == b.detail && a.hops == b.hops
+        });
     if same {
-        let branches = tcp.out.into_iter().map(|b| Branch { protocol: None, ..b }).collect();
-        return Ok(Trace { flow: *flow, source, trace_count: tcp.count, truncated: tcp.truncated, branches });
+        let branches = tcp
+            .out
+            .into_iter()
+            .map(|b| Branch {
+                protocol: None,
+                ..b
+            })
+            .collect();
+        return Ok(Trace {
+            flow: *flow,
+            source,
+            trace_count: tcp.count,
+            truncated: tcp.truncated,
+            branches,
+        });
     }
-    let mut branches: Vec<Branch> = tcp.out.into_iter().map(|b| Branch { protocol: Some(Protocol::Tcp), ..b }).collect();
-    branches.extend(udp.out.into_iter().map(|b| Branch { protocol: Some(Protocol::Udp), ..b }));
+    let mut branches: Vec<Branch> = tcp
+        .out
+        .into_iter()
+        .map(|b| Branch {
+            protocol: Some(Protocol::Tcp),
+            ..b
+        })
+        .collect();
+    branches.extend(udp.out.into_iter().map(|b| Branch {
+        protocol: Some(Protocol::Udp),
+        ..b
+    }));
     Ok(Trace {
         flow: *flow,
         source,
@@ -327,9 +364,21 @@ pub fn find_source(dp: &DataPlane, src: IpAddr) -> Option<Source> {
         .enumerate()
         .filter(|(_, i)| i.up && i.node.is_some())
         .filter_map(|(ix, i)| {
-            i.addrs.iter().filter(|a| a.contains(&src) && a.prefix_len() < if src.is_ipv4() { 31 } else { 127 }).map(|a| (a.prefix_len(), ix)).max()
+            i.addrs
+                .iter()
+                .filter(|a| {
+                    a.contains(&src) && a.prefix_len() < if src.is_ipv4() { 31 } else { 127 }
+                })
+                .map(|a| (a.prefix_len(), ix))
+                .max()
         })
-        .max_by_key(|&(len, ix)| (dp.devices[dp.interfaces[ix].device as usize].ip_routing, len, std::cmp::Reverse(ix)))
+        .max_by_key(|&(len, ix)| {
+            (
+                dp.devices[dp.interfaces[ix].device as usize].ip_routing,
+                len,
+                std::cmp::Reverse(ix),
+            )
+        })
         .map(|(_, ix)| Source::Subnet(ix as u32))
 }
 
@@ -365,7 +414,12 @@ impl<'a> Walker<'a> {
     fn finish(&mut self, disposition: Disposition, detail: Detail) {
         self.count += 1;
         if self.out.len() < self.opts.max_branches {
-            self.out.push(Branch { protocol: Some(self.proto), disposition, detail, hops: self.path.clone() });
+            self.out.push(Branch {
+                protocol: Some(self.proto),
+                disposition,
+                detail,
+                hops: self.path.clone(),
+            });
         }
     }
 
@@ -378,15 +432,18 @@ impl<'a> Walker<'a> {
             }
             Source::Subnet(i) => {
                 let info = &dp.interfaces[i as usize];
-                self.path.push(Hop::new(Node::Address(self.flow.src), HopAction::Originated));
+                self.path.push(Hop::new(
+                    Node::Address(self.flow.src),
+                    HopAction::Originated,
+                ));
                 let (phys, _) = ingress_of(dp, i);
                 self.l3(info.device, Some(i), phys, info.vrf, false);
             }
-            Source::Host(h) => self.from_host(h),
+            Source::Host(h) => self.start_at_host(h),
         }
     }
 
-    fn from_host(&mut self, h: u32) {
+    fn start_at_host(&mut self, h: u32) {
         let dp = self.dp;
         let host = &dp.hosts[h as usize];
         let mut first = Hop::new(Node::Host(h), HopAction::Originated);
@@ -425,7 +482,10 @@ impl<'a> Walker<'a> {
                     ap_hop.egress = outer[0].egress;
                     self.path.push(ap_hop);
                     for o in &outer[1..n - 1] {
-                        self.path.push(Hop { tunnel: Some(Tunnel::Capwap), ..o.clone() });
+                        self.path.push(Hop {
+                            tunnel: Some(Tunnel::Capwap),
+                            ..o.clone()
+                        });
                     }
                     let mut wlc_hop = Hop::new(Node::Device(wlc), HopAction::Switched);
                     wlc_hop.ingress = outer[n - 1].ingress;
@@ -439,7 +499,10 @@ impl<'a> Walker<'a> {
                     ap_hop.egress = failed.hops.first().and_then(|o| o.egress);
                     self.path.push(ap_hop);
                     for o in failed.hops.drain(1..) {
-                        self.path.push(Hop { tunnel: Some(Tunnel::Capwap), ..o });
+                        self.path.push(Hop {
+                            tunnel: Some(Tunnel::Capwap),
+                            ..o
+                        });
                     }
                     self.finish(failed.disposition, failed.detail);
                 }
@@ -456,19 +519,51 @@ impl<'a> Walker<'a> {
         let dp = self.dp;
         let src = dp.devices[from as usize].management_ip;
         let dst = dp.devices[to as usize].management_ip;
-        let flow = Flow { src, dst, protocol: Some(Protocol::Udp), src_port: Some(CAPWAP_DATA_PORT), dst_port: Some(CAPWAP_DATA_PORT) };
-        let none = || Branch { protocol: None, disposition: Disposition::InsufficientInfo, detail: Detail::None, hops: Vec::new() };
-        let Some(source) = find_source(dp, src) else { return Err(none()) };
-        let mut w = Walker::new(dp, flow, Protocol::Udp, TraceOptions { max_branches: 16, max_steps: 10_000 });
+        let flow = Flow {
+            src,
+            dst,
+            protocol: Some(Protocol::Udp),
+            src_port: Some(CAPWAP_DATA_PORT),
+            dst_port: Some(CAPWAP_DATA_PORT),
+        };
+        let none = || Branch {
+            protocol: None,
+            disposition: Disposition::InsufficientInfo,
+            detail: Detail::None,
+            hops: Vec::new(),
+        };
+        let Some(source) = find_source(dp, src) else {
+            return Err(none());
+        };
+        let mut w = Walker::new(
+            dp,
+            flow,
+            Protocol::Udp,
+            TraceOptions {
+                max_branches: 16,
+                max_steps: 10_000,
+            },
+        );
         w.start(source);
-        if let Some(b) = w.out.iter().find(|b| b.disposition == Disposition::Accepted && b.hops.len() >= 2) {
+        if let Some(b) = w
+            .out
+            .iter()
+            .find(|b| b.disposition == Disposition::Accepted && b.hops.len() >= 2)
+        {
             return Ok(b.hops.clone());
         }
         Err(w.out.into_iter().next().unwrap_or_else(none))
     }
 
     /// An L3 hop at `dev`: ingress ACL, FIB lookup, then one branch per next hop.
-    fn l3(&mut self, dev: u32, in_if: Option<u32>, in_phys: Option<u32>, vrf: u32, originate: bool) {
+    fn l3(
+        &mut self,
+        dev: u32,
+        in_if: Option<u32>,
+        in_phys: Option<u32>,
+        vrf: u32,
+        originate: bool,
+    ) {
         let dp = self.dp;
         self.steps += 1;
         if self.steps > self.opts.max_steps {
@@ -487,7 +582,11 @@ impl<'a> Walker<'a> {
         if self.path.len() > MAX_HOPS || self.visited.contains(&key) {
             hop.action = HopAction::Stopped;
             self.path.push(hop);
-            let detail = if self.path.len() > MAX_HOPS { Detail::HopLimit } else { Detail::None };
+            let detail = if self.path.len() > MAX_HOPS {
+                Detail::HopLimit
+            } else {
+                Detail::None
+            };
             self.finish(Disposition::Loop, detail);
             self.path.pop();
             return;
@@ -514,7 +613,12 @@ impl<'a> Walker<'a> {
             self.path.pop();
             return;
         };
-        let mut route = RouteUse { prefix, attrs: entry.attrs, next_hop: None, paths: 1 };
+        let mut route = RouteUse {
+            prefix,
+            attrs: entry.attrs,
+            next_hop: None,
+            paths: 1,
+        };
         match entry.action {
             Action::Receive => {
                 hop.action = HopAction::Received;
@@ -544,7 +648,10 @@ impl<'a> Walker<'a> {
                 for nh in nhs {
                     let mark = self.path.len();
                     let mut h = hop.clone();
-                    h.route = Some(RouteUse { next_hop: nh.arp, ..route });
+                    h.route = Some(RouteUse {
+                        next_hop: nh.arp,
+                        ..route
+                    });
                     let out = &dp.interfaces[nh.iface as usize];
                     match out.kind {
                         InterfaceKind::Svi => {
@@ -568,14 +675,13 @@ impl<'a> Walker<'a> {
                         }
                     }
                     let arp = nh.arp.unwrap_or(self.flow.dst);
-                    match out.node {
-                        Some(node) => self.l2_forward(Some(h), node, arp, Some(nh.iface)),
-                        None => {
-                            h.action = HopAction::Stopped;
-                            self.path.push(h);
-                            let d = self.arp_failure(&out.addrs, arp);
-                            self.finish(d, Detail::ArpFailed(arp));
-                        }
+                    if let Some(node) = out.node {
+                        self.l2_forward(Some(h), node, arp, Some(nh.iface));
+                    } else {
+                        h.action = HopAction::Stopped;
+                        self.path.push(h);
+                        let d = self.arp_failure(&out.addrs, arp);
+                        self.finish(d, Detail::ArpFailed(arp));
                     }
                     self.path.truncate(mark);
                 }
@@ -626,7 +732,12 @@ impl<'a> Walker<'a> {
 
     /// Push the sender's hop and the switched hops of `path`. Returns the
     /// ingress the target node sees: (physical port, VLAN).
-    fn push_l2(&mut self, pending: Option<Hop>, path: &L2Path, target: NodeIx) -> (Option<u32>, Option<u16>) {
+    fn push_l2(
+        &mut self,
+        pending: Option<Hop>,
+        path: &L2Path,
+        target: NodeIx,
+    ) -> (Option<u32>, Option<u16>) {
         let dp = self.dp;
         let mut steps = &path.steps[..];
         if let Some(mut p) = pending {
@@ -650,9 +761,10 @@ impl<'a> Walker<'a> {
         // is part of the target's hop, not a switched hop of its own.
         let target_dev = match dp.l2.kind(target) {
             NodeKind::Iface(i) => Some(dp.interfaces[i as usize].device),
-            NodeKind::Host(h) if dp.hosts[h as usize].kind == HostKind::Wireless => {
-                dp.hosts[h as usize].ap.and_then(|ap| dp.devices[ap as usize].ap_controller)
-            }
+            NodeKind::Host(h) if dp.hosts[h as usize].kind == HostKind::Wireless => dp.hosts
+                [h as usize]
+                .ap
+                .and_then(|ap| dp.devices[ap as usize].ap_controller),
             _ => None,
         };
         let mut ingress = (path.last_port, None);
@@ -704,7 +816,10 @@ impl<'a> Walker<'a> {
                             wlc_hop.egress = outer[0].egress;
                             self.path.push(wlc_hop);
                             for o in &outer[1..n - 1] {
-                                self.path.push(Hop { tunnel: Some(Tunnel::Capwap), ..o.clone() });
+                                self.path.push(Hop {
+                                    tunnel: Some(Tunnel::Capwap),
+                                    ..o.clone()
+                                });
                             }
                             let mut ap_hop = Hop::new(Node::Device(ap), HopAction::Switched);
                             ap_hop.ingress = outer[n - 1].ingress;
@@ -715,14 +830,24 @@ impl<'a> Walker<'a> {
                             wlc_hop.egress = failed.hops.first().and_then(|o| o.egress);
                             self.path.push(wlc_hop);
                             for o in failed.hops.drain(1..) {
-                                self.path.push(Hop { tunnel: Some(Tunnel::Capwap), ..o });
+                                self.path.push(Hop {
+                                    tunnel: Some(Tunnel::Capwap),
+                                    ..o
+                                });
                             }
                             self.finish(failed.disposition, failed.detail);
                             return;
                         }
                     }
                 }
-                let mut hop = Hop::new(Node::Host(h), if owns { HopAction::Received } else { HopAction::Stopped });
+                let mut hop = Hop::new(
+                    Node::Host(h),
+                    if owns {
+                        HopAction::Received
+                    } else {
+                        HopAction::Stopped
+                    },
+                );
                 hop.ingress = None;
                 self.path.push(hop);
                 if owns {
@@ -745,7 +870,12 @@ impl<'a> Walker<'a> {
         let best = cloud
             .attachments
             .iter()
-            .filter_map(|(_, ps)| ps.iter().filter(|p| p.contains(&dst)).map(IpNet::prefix_len).max())
+            .filter_map(|(_, ps)| {
+                ps.iter()
+                    .filter(|p| p.contains(&dst))
+                    .map(IpNet::prefix_len)
+                    .max()
+            })
             .max();
         let Some(best) = best else {
             self.finish(Disposition::ExitsNetwork, Detail::NoCloudExit);
@@ -753,14 +883,21 @@ impl<'a> Walker<'a> {
             return;
         };
         for (ix, (iface, ps)) in cloud.attachments.iter().enumerate() {
-            if !ps.iter().any(|p| p.contains(&dst) && p.prefix_len() == best) {
+            if !ps
+                .iter()
+                .any(|p| p.contains(&dst) && p.prefix_len() == best)
+            {
                 continue;
             }
             let mark = self.path.len();
             let info = &dp.interfaces[*iface as usize];
             match dp.l2.find(NodeKind::Iface(*iface)) {
                 Some(_) => {
-                    let phys = if info.kind == InterfaceKind::Subinterface { info.parent } else { Some(*iface) };
+                    let phys = if info.kind == InterfaceKind::Subinterface {
+                        info.parent
+                    } else {
+                        Some(*iface)
+                    };
                     self.l3(info.device, Some(*iface), phys, info.vrf, false);
                 }
                 None => {
@@ -814,13 +951,19 @@ impl<'a> Walker<'a> {
                 return Disposition::DeliveredToSubnet;
             }
         }
-        if dp.is_internal(dst) { Disposition::InsufficientInfo } else { Disposition::ExitsNetwork }
+        if dp.is_internal(dst) {
+            Disposition::InsufficientInfo
+        } else {
+            Disposition::ExitsNetwork
+        }
     }
 }
 
 fn svi_vlan(dp: &DataPlane, i: u32) -> Option<u16> {
     let info = &dp.interfaces[i as usize];
-    (info.kind == InterfaceKind::Svi).then_some(info.vlan).flatten()
+    (info.kind == InterfaceKind::Svi)
+        .then_some(info.vlan)
+        .flatten()
 }
 
 fn ingress_of(dp: &DataPlane, i: u32) -> (Option<u32>, Option<u32>) {
@@ -837,7 +980,11 @@ fn client_vlan(dp: &DataPlane, h: u32) -> Option<u16> {
     let host = &dp.hosts[h as usize];
     let wlc = dp.devices[host.ap? as usize].ap_controller?;
     let ssid = host.ssid.as_ref()?;
-    dp.devices[wlc as usize].ssids.iter().find(|(n, _)| n == ssid).map(|(_, v)| *v)
+    dp.devices[wlc as usize]
+        .ssids
+        .iter()
+        .find(|(n, _)| n == ssid)
+        .map(|(_, v)| *v)
 }
 
 /// The controller's dynamic interface for a client VLAN.
@@ -846,5 +993,8 @@ fn dynamic_interface(dp: &DataPlane, wlc: u32, vlan: u16) -> Option<u32> {
         .interfaces
         .iter()
         .copied()
-        .find(|&i| dp.interfaces[i as usize].kind == InterfaceKind::Svi && dp.interfaces[i as usize].vlan == Some(vlan))
+        .find(|&i| {
+            dp.interfaces[i as usize].kind == InterfaceKind::Svi
+                && dp.interfaces[i as usize].vlan == Some(vlan)
+        })
 }

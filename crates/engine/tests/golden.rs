@@ -60,16 +60,26 @@ fn golden_traces() -> anyhow::Result<()> {
         .filter(|p| p.join("case.yaml").is_file())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 25, "expected the golden cases, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 25,
+        "expected the golden cases, found {}",
+        dirs.len()
+    );
     let mut planes: HashMap<PathBuf, DataPlane> = HashMap::new();
     let mut failures = Vec::new();
     let mut dispositions = BTreeSet::new();
     for dir in &dirs {
         let text = std::fs::read_to_string(dir.join("case.yaml"))?;
-        let case: Case = serde_saphyr::from_str(&text).with_context(|| format!("{}/case.yaml", dir.display()))?;
-        let key = if case.network == "demo" { PathBuf::from("demo") } else { dir.join(&case.network).canonicalize()? };
+        let case: Case = serde_saphyr::from_str(&text)
+            .with_context(|| format!("{}/case.yaml", dir.display()))?;
+        let key = if case.network == "demo" {
+            PathBuf::from("demo")
+        } else {
+            dir.join(&case.network).canonicalize()?
+        };
         if !planes.contains_key(&key) {
-            let net = load_network(dir, &case.network).with_context(|| format!("{}", dir.display()))?;
+            let net =
+                load_network(dir, &case.network).with_context(|| format!("{}", dir.display()))?;
             planes.insert(key.clone(), pathtrace_engine::build(&net));
         }
         let got = actual(&planes[&key], &case)?;
@@ -83,7 +93,10 @@ fn golden_traces() -> anyhow::Result<()> {
             continue;
         }
         let Ok(expected) = std::fs::read_to_string(&expected_path) else {
-            failures.push(format!("{}: no expected.json (run with PATHTRACE_BLESS=1)", dir.display()));
+            failures.push(format!(
+                "{}: no expected.json (run with PATHTRACE_BLESS=1)",
+                dir.display()
+            ));
             continue;
         };
         let expected: Value = serde_json::from_str(&expected)?;
@@ -97,7 +110,11 @@ fn golden_traces() -> anyhow::Result<()> {
         }
     }
     if !failures.is_empty() {
-        bail!("{} golden case(s) failed:\n{}", failures.len(), failures.join("\n\n"));
+        bail!(
+            "{} golden case(s) failed:\n{}",
+            failures.len(),
+            failures.join("\n\n")
+        );
     }
     for d in [
         "ACCEPTED",

@@ -107,7 +107,12 @@ pub fn select_branch(trace: &Trace) -> Option<usize> {
 /// The elements of one branch.
 pub fn network_elements(dp: &DataPlane, branch: &Branch) -> Vec<NetworkElement> {
     let n = branch.hops.len();
-    branch.hops.iter().enumerate().map(|(i, h)| element(dp, h, i == 0, i + 1 == n)).collect()
+    branch
+        .hops
+        .iter()
+        .enumerate()
+        .map(|(i, h)| element(dp, h, i == 0, i + 1 == n))
+        .collect()
 }
 
 /// Every branch in DNA Center form.
@@ -118,7 +123,8 @@ pub fn branches(dp: &DataPlane, trace: &Trace) -> Vec<BranchView> {
         .map(|b| BranchView {
             disposition: b.disposition.as_str(),
             protocol: b.protocol.map(crate::flow::Protocol::as_str),
-            failure_reason: (!b.disposition.is_success()).then(|| failure_reason(dp, &trace.flow, b)),
+            failure_reason: (!b.disposition.is_success())
+                .then(|| failure_reason(dp, &trace.flow, b)),
             network_elements_info: network_elements(dp, b),
         })
         .collect()
@@ -133,7 +139,11 @@ fn vrf_name(dp: &DataPlane, vrf: u32) -> String {
 
 fn iface_ref(dp: &DataPlane, i: u32) -> InterfaceRef {
     let info = &dp.interfaces[i as usize];
-    InterfaceRef { id: info.id.to_string(), name: info.name.clone(), vrf_name: vrf_name(dp, info.vrf) }
+    InterfaceRef {
+        id: info.id.to_string(),
+        name: info.name.clone(),
+        vrf_name: vrf_name(dp, info.vrf),
+    }
 }
 
 fn container(dp: &DataPlane, phys: Option<u32>, virt: Option<u32>) -> Option<InterfaceContainer> {
@@ -157,8 +167,14 @@ fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkElement {
                 ip: host.ip.addr().to_string(),
                 kind: Some(kind.to_string()),
                 role: None,
-                link_information_source: (first && !last)
-                    .then(|| if kind == "wireless" { "Switched" } else { "Wired" }.to_string()),
+                link_information_source: (first && !last).then(|| {
+                    if kind == "wireless" {
+                        "Switched"
+                    } else {
+                        "Wired"
+                    }
+                    .to_string()
+                }),
                 tunnels: None,
                 ingress_interface: None,
                 egress_interface: None,
@@ -195,7 +211,10 @@ fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkElement {
                     if r.paths > 1 {
                         "ECMP".to_string()
                     } else {
-                        dp.route_attrs[r.attrs as usize].protocol.dnac_source().to_string()
+                        dp.route_attrs[r.attrs as usize]
+                            .protocol
+                            .dnac_source()
+                            .to_string()
                     }
                 }),
                 _ => None,
@@ -207,9 +226,21 @@ fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkElement {
                 kind: Some(dev.family.clone()),
                 role: Some(dev.role.clone()),
                 link_information_source: if last { None } else { source },
-                tunnels: Some(h.tunnel.map(|t| vec![t.as_str().to_string()]).unwrap_or_default()),
-                ingress_interface: if is_ap { None } else { container(dp, h.ingress, h.ingress_virtual) },
-                egress_interface: if is_ap { None } else { container(dp, h.egress, h.egress_virtual) },
+                tunnels: Some(
+                    h.tunnel
+                        .map(|t| vec![t.as_str().to_string()])
+                        .unwrap_or_default(),
+                ),
+                ingress_interface: if is_ap {
+                    None
+                } else {
+                    container(dp, h.ingress, h.ingress_virtual)
+                },
+                egress_interface: if is_ap {
+                    None
+                } else {
+                    container(dp, h.egress, h.egress_virtual)
+                },
             }
         }
     }
@@ -228,26 +259,42 @@ pub fn failure_reason(dp: &DataPlane, flow: &Flow, b: &Branch) -> String {
         Node::Address(ip) => format!(" at {ip}"),
         Node::Cloud(c) => format!(" at cloud {}", dp.clouds[c as usize].name),
     });
-    let vrf = last.and_then(|h| h.vrf).map_or_else(String::new, |v| format!(" in VRF {}", vrf_name(dp, v)));
+    let vrf = last
+        .and_then(|h| h.vrf)
+        .map_or_else(String::new, |v| format!(" in VRF {}", vrf_name(dp, v)));
     let acl_text = |hit: Option<crate::acl::AclHit>| {
         hit.map_or_else(String::new, |hit| {
             let acl = &dp.acls[hit.acl as usize];
             match hit.entry {
-                Some(e) => format!(" by ACL {} entry \"{}\"", acl.name, acl.entries[e as usize].0),
+                Some(e) => format!(
+                    " by ACL {} entry \"{}\"",
+                    acl.name, acl.entries[e as usize].0
+                ),
                 None => format!(" by ACL {} (implicit deny)", acl.name),
             }
         })
     };
     let body = match b.disposition {
-        Disposition::DeniedIn => format!("denied inbound{at}{}", acl_text(last.and_then(|h| h.acl_in))),
-        Disposition::DeniedOut => format!("denied outbound{at}{}", acl_text(last.and_then(|h| h.acl_out))),
+        Disposition::DeniedIn => format!(
+            "denied inbound{at}{}",
+            acl_text(last.and_then(|h| h.acl_in))
+        ),
+        Disposition::DeniedOut => format!(
+            "denied outbound{at}{}",
+            acl_text(last.and_then(|h| h.acl_out))
+        ),
         Disposition::NoRoute => match b.detail {
-            Detail::NotARouter => format!("no route to {}{at}: the device does not route (ip routing disabled)", flow.dst),
+            Detail::NotARouter => format!(
+                "no route to {}{at}: the device does not route (ip routing disabled)",
+                flow.dst
+            ),
             Detail::NoGateway => format!("no gateway{at} for off-subnet destination {}", flow.dst),
             _ => format!("no route to {}{at}{vrf}", flow.dst),
         },
         Disposition::NullRouted => {
-            let p = last.and_then(|h| h.route).map_or_else(String::new, |r| format!(" by {}", r.prefix));
+            let p = last
+                .and_then(|h| h.route)
+                .map_or_else(String::new, |r| format!(" by {}", r.prefix));
             format!("null-routed{at}{vrf}{p}")
         }
         Disposition::NeighborUnreachable => match b.detail {
@@ -255,8 +302,12 @@ pub fn failure_reason(dp: &DataPlane, flow: &Flow, b: &Branch) -> String {
             _ => format!("neighbor unreachable{at}"),
         },
         Disposition::InsufficientInfo => match b.detail {
-            Detail::ArpFailed(ip) => format!("no modelled device answers for {ip}{at}{vrf}: the model is incomplete here"),
-            Detail::HostDoesNotForward => format!("the packet reached a host that is not {}{at}", flow.dst),
+            Detail::ArpFailed(ip) => format!(
+                "no modelled device answers for {ip}{at}{vrf}: the model is incomplete here"
+            ),
+            Detail::HostDoesNotForward => {
+                format!("the packet reached a host that is not {}{at}", flow.dst)
+            }
             _ => format!("the model is incomplete{at}"),
         },
         Disposition::Loop => match b.detail {
@@ -328,7 +379,9 @@ pub fn response(dp: &DataPlane, trace: &Trace, info: &AnalysisInfo) -> serde_jso
         );
         request.insert("failureReason".into(), reason.into());
     }
-    let elements = selected.map(|i| network_elements(dp, &trace.branches[i])).unwrap_or_default();
+    let elements = selected
+        .map(|i| network_elements(dp, &trace.branches[i]))
+        .unwrap_or_default();
     serde_json::json!({
         "request": request,
         "lastUpdate": java_date(info.last_update_time),
@@ -345,7 +398,9 @@ pub fn response(dp: &DataPlane, trace: &Trace, info: &AnalysisInfo) -> serde_jso
 /// `"Sun Jun 25 15:18:58 UTC 2017"`.
 pub fn java_date(epoch_ms: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let secs = epoch_ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);

@@ -38,11 +38,24 @@ pub fn acl_view(dp: &DataPlane, hit: &AclHit) -> AclView {
     let line = hit
         .entry
         .and_then(|e| acl.entries.get(e as usize))
-        .map_or_else(|| "implicit deny ip any any".to_string(), |(t, _)| t.clone());
-    let note = hit.partial_entry.and_then(|e| acl.entries.get(e as usize)).map(|(t, _)| {
-        format!("entry \"{t}\" matches some ports: enter ports for an exact ACL result")
-    });
-    AclView { name: acl.name.clone(), action: if hit.permit { "permit" } else { "deny" }, entry: hit.entry, line, partial: hit.partial, note }
+        .map_or_else(
+            || "implicit deny ip any any".to_string(),
+            |(t, _)| t.clone(),
+        );
+    let note = hit
+        .partial_entry
+        .and_then(|e| acl.entries.get(e as usize))
+        .map(|(t, _)| {
+            format!("entry \"{t}\" matches some ports: enter ports for an exact ACL result")
+        });
+    AclView {
+        name: acl.name.clone(),
+        action: if hit.permit { "permit" } else { "deny" },
+        entry: hit.entry,
+        line,
+        partial: hit.partial,
+        note,
+    }
 }
 
 /// A hop's node as a display name.
@@ -80,7 +93,10 @@ pub fn hop(dp: &DataPlane, h: &Hop) -> Value {
             m.insert("device".into(), json!(dp.devices[d as usize].name));
         }
         Node::Host(x) => {
-            m.insert("host".into(), json!(dp.hosts[x as usize].ip.addr().to_string()));
+            m.insert(
+                "host".into(),
+                json!(dp.hosts[x as usize].ip.addr().to_string()),
+            );
         }
         Node::Address(ip) => {
             m.insert("host".into(), json!(ip.to_string()));
@@ -145,9 +161,15 @@ pub fn trace(dp: &DataPlane, t: &Trace) -> Value {
                 m.insert("protocol".into(), json!(p.as_str()));
             }
             if !b.disposition.is_success() {
-                m.insert("reason".into(), json!(super::dnac::failure_reason(dp, &t.flow, b)));
+                m.insert(
+                    "reason".into(),
+                    json!(super::dnac::failure_reason(dp, &t.flow, b)),
+                );
             }
-            m.insert("hops".into(), Value::Array(b.hops.iter().map(|h| hop(dp, h)).collect()));
+            m.insert(
+                "hops".into(),
+                Value::Array(b.hops.iter().map(|h| hop(dp, h)).collect()),
+            );
             Value::Object(m)
         })
         .collect();

@@ -1,0 +1,136 @@
+//! End-to-end tests of the `pathtrace` binary, run as a user would.
+
+use std::process::{Command, Output};
+
+fn pathtrace(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pathtrace"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn trace_prints_the_apic_em_seed_path() {
+    let o = pathtrace(&["trace", "10.1.15.117", "10.2.1.22"]);
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    let view = out
+        .split("DNA Center view")
+        .nth(1)
+        .expect("a DNA Center section");
+    let lines: Vec<&str> = view.lines().skip(1).filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 12);
+    assert_eq!(lines[0], "None: 10.1.15.117");
+    assert_eq!(lines[8], "UNKNOWN: UNKNOWN");
+    assert_eq!(lines[11], "None: 10.2.1.22");
+}
+
+#[test]
+fn json_and_dnac_formats_print_only_json() {
+    for format in ["json", "dnac"] {
+        let o = pathtrace(&["trace", "10.10.22.114", "10.10.22.98", "--format", format]);
+        assert!(o.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+        if format == "dnac" {
+            let names: Vec<&str> = v["networkElementsInfo"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["ip"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                names,
+                [
+                    "10.10.22.114",
+                    "10.10.22.70",
+                    "10.10.22.69",
+                    "10.10.22.66",
+                    "10.10.22.98"
+                ]
+            );
+            assert_eq!(v["request"]["status"], "COMPLETED");
+            assert!(v["request"]["createTime"].is_i64());
+        } else {
+            assert!(v["traceCount"].as_u64().unwrap() >= 1);
+            assert_eq!(v["branches"][0]["hops"][1]["device"], "cat_9k_2.abc.inc");
+        }
+    }
+}
+
+#[test]
+fn failed_trace_exits_1_with_reason() {
+    let o = pathtrace(&[
+        "trace",
+        "10.1.13.25",
+        "10.2.1.22",
+        "-p",
+        "tcp",
+        "--dst-port",
+        "23",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("DENIED_IN"));
+}
+
+#[test]
+fn malformed_model_gives_file_line_field_and_exit_2() {
+    let dir = std::env::temp_dir().join(format!("pathtrace-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.yaml");
+    std::fs::write(
+        &file,
+        "name: bad\ndevices:\n  - hostname: R1\n    management_ip: 10.0.0.1\n    family: Routers\n    interfaces:\n      - {name: Gi0/0, ip: 10.0.0.1/24}\nlinks:\n  - {a: \"R1:Gi0/0\", b: \"R9:Gi0/1\"}\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    for args in [
+        vec!["validate", path],
+        vec!["trace", "--network", path, "10.0.0.1", "10.0.0.2"],
+    ] {
+        let o = pathtrace(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("bad.yaml:9: links[0].b:"), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+    let o = pathtrace(&["validate", dir.join("missing.yaml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::write(&file, [0xff, 0xfe, 0x00, b':', b'[']).unwrap();
+    let o = pathtrace(&["validate", path]);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    assert_eq!(pathtrace(&["trace", "10.1.1.1"]).status.code(), Some(2));
+    assert_eq!(
+        pathtrace(&["trace", "10.1.1.1", "not-an-ip"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        pathtrace(&["trace", "10.1.15.117", "10.2.1.22", "--protocol", "sctp"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        pathtrace(&["trace", "10.1.15.117", "10.2.1.22", "--dst-port", "70000"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn unknown_source_exits_1_with_one_line() {
+    let o = pathtrace(&["trace", "192.0.2.55", "10.2.1.22"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("192.0.2.55"));
+}
