@@ -37,7 +37,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 use pathtrace_model::types::{
-    AreaId, Device, Endpoint, Host, HostKind, Interface, InterfaceOspf, Link, Network, Ospf, OspfArea, PortMode, Vlan,
+    AreaId, Device, Endpoint, Host, HostKind, Interface, InterfaceOspf, Link, Network, Ospf,
+    OspfArea, PortMode, Vlan,
 };
 
 use crate::flow::{Flow, Protocol};
@@ -236,7 +237,10 @@ fn dist_loopback(b: usize, d: usize) -> Ipv4Addr {
 /// The /31 between core `c` and distribution switch `d` of block `b`: the
 /// core has the even address, the distribution switch the odd one.
 fn core_link(b: usize, d: usize, c: usize) -> Ipv4Addr {
-    add(Ipv4Addr::new(172, 18, 0, 0), 2 * (4 * (b - 1) + 2 * (d - 1) + (c - 1)))
+    add(
+        Ipv4Addr::new(172, 18, 0, 0),
+        2 * (4 * (b - 1) + 2 * (d - 1) + (c - 1)),
+    )
 }
 
 /// The /31 between access switch `n` of block `b` and its distribution
@@ -267,11 +271,20 @@ fn core_port(k: usize) -> String {
 /// interface (14 bits of device, 10 bits of interface under one OUI).
 fn mac(index: usize, k: usize) -> String {
     let v = ((index & 0x3fff) << 10) | (k & 0x3ff);
-    format!("70:d3:79:{:02x}:{:02x}:{:02x}", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff)
+    format!(
+        "70:d3:79:{:02x}:{:02x}:{:02x}",
+        (v >> 16) & 0xff,
+        (v >> 8) & 0xff,
+        v & 0xff
+    )
 }
 
 fn ospf_on(area: usize, passive: bool) -> Option<InterfaceOspf> {
-    Some(InterfaceOspf { area: AreaId(area as u32), cost: Some(OSPF_COST), passive })
+    Some(InterfaceOspf {
+        area: AreaId(area as u32),
+        cost: Some(OSPF_COST),
+        passive,
+    })
 }
 
 fn loopback(ip: Ipv4Addr, area: usize) -> Interface {
@@ -279,13 +292,24 @@ fn loopback(ip: Ipv4Addr, area: usize) -> Interface {
         name: "Loopback0".to_string(),
         description: Some("router id / management".to_string()),
         ip: Some(v4(ip, 32)),
-        ospf: Some(InterfaceOspf { area: AreaId(area as u32), cost: None, passive: true }),
+        ospf: Some(InterfaceOspf {
+            area: AreaId(area as u32),
+            cost: None,
+            passive: true,
+        }),
         ..Interface::default()
     }
 }
 
 /// A routed 10G port running OSPF.
-fn routed(name: String, to: &str, to_port: &str, ip: Ipv4Addr, area: usize, mac_address: String) -> Interface {
+fn routed(
+    name: String,
+    to: &str,
+    to_port: &str,
+    ip: Ipv4Addr,
+    area: usize,
+    mac_address: String,
+) -> Interface {
     Interface {
         name,
         description: Some(format!("to {to} {to_port}")),
@@ -299,11 +323,20 @@ fn routed(name: String, to: &str, to_port: &str, ip: Ipv4Addr, area: usize, mac_
 }
 
 fn endpoint(device: &str, interface: &str) -> Endpoint {
-    Endpoint { device: device.to_string(), interface: interface.to_string() }
+    Endpoint {
+        device: device.to_string(),
+        interface: interface.to_string(),
+    }
 }
 
 impl Gen {
-    fn device(&self, hostname: String, management_ip: Ipv4Addr, p: &Platform, ospf: Ospf) -> Device {
+    fn device(
+        &self,
+        hostname: String,
+        management_ip: Ipv4Addr,
+        p: &Platform,
+        ospf: Ospf,
+    ) -> Device {
         let i = self.devices.len();
         Device {
             hostname,
@@ -315,9 +348,22 @@ impl Gen {
             series: Some(p.series.to_string()),
             software_type: Some("IOS-XE".to_string()),
             software_version: Some(SOFTWARE_VERSION.to_string()),
-            serial_number: Some(format!("{}{:02}{:02}{:04X}", p.factory, 22 + i % 3, 1 + i % 52, i)),
+            serial_number: Some(format!(
+                "{}{:02}{:02}{:04X}",
+                p.factory,
+                22 + i % 3,
+                1 + i % 52,
+                i
+            )),
             mac_address: Some(mac(i, 0)),
-            uptime: Some(format!("{} days, {}:{:02}:{:02}.{:02}", 30 + i % 300, i % 24, (i * 7) % 60, (i * 13) % 60, i % 100)),
+            uptime: Some(format!(
+                "{} days, {}:{:02}:{:02}.{:02}",
+                30 + i % 300,
+                i % 24,
+                (i * 7) % 60,
+                (i * 13) % 60,
+                i % 100
+            )),
             vendor: None,
             ip_routing: true,
             default_gateway: None,
@@ -334,7 +380,10 @@ impl Gen {
 
     fn cores(&mut self) {
         for c in 1..=2 {
-            let ospf = Ospf { router_id: Some(core_loopback(c)), ..Ospf::default() };
+            let ospf = Ospf {
+                router_id: Some(core_loopback(c)),
+                ..Ospf::default()
+            };
             let mut d = self.device(core_name(c), core_loopback(c), &CORE, ospf);
             let other = core_name(3 - c);
             let dev_index = self.devices.len();
@@ -349,7 +398,10 @@ impl Gen {
             ));
             self.devices.push(d);
         }
-        self.links.push(Link { a: endpoint(&core_name(1), &core_port(0)), b: endpoint(&core_name(2), &core_port(0)) });
+        self.links.push(Link {
+            a: endpoint(&core_name(1), &core_port(0)),
+            b: endpoint(&core_name(2), &core_port(0)),
+        });
     }
 
     /// Block `b`: its distribution pair, `n` access switches, their hosts,
@@ -375,32 +427,72 @@ impl Gen {
                 let core_k = 1 + 2 * (b - 1) + (d - 1);
                 let core_if = core_port(core_k);
                 let link = core_link(b, d, c);
-                dev.interfaces.push(routed(port.clone(), &core_name(c), &core_if, add(link, 1), 0, mac(dev_index, c)));
+                dev.interfaces.push(routed(
+                    port.clone(),
+                    &core_name(c),
+                    &core_if,
+                    add(link, 1),
+                    0,
+                    mac(dev_index, c),
+                ));
                 let core_index = c - 1;
                 let core_mac = mac(core_index, 1 + core_k);
-                self.devices[core_index].interfaces.push(routed(core_if.clone(), &name, &port, link, 0, core_mac));
-                self.links.push(Link { a: endpoint(&core_name(c), &core_if), b: endpoint(&name, &port) });
+                self.devices[core_index].interfaces.push(routed(
+                    core_if.clone(),
+                    &name,
+                    &port,
+                    link,
+                    0,
+                    core_mac,
+                ));
+                self.links.push(Link {
+                    a: endpoint(&core_name(c), &core_if),
+                    b: endpoint(&name, &port),
+                });
             }
             self.devices.push(dev);
         }
         for a in 1..=n {
             let name = access_name(b, a);
             let lo = Ipv4Addr::new(10, octet(b), 255, octet(a));
-            let ospf = Ospf { router_id: Some(lo), ..Ospf::default() };
+            let ospf = Ospf {
+                router_id: Some(lo),
+                ..Ospf::default()
+            };
             let mut dev = self.device(name.clone(), lo, &ACCESS, ospf);
             let dev_index = self.devices.len();
-            dev.vlans.push(Vlan { id: USER_VLAN, name: Some("USERS".to_string()) });
+            dev.vlans.push(Vlan {
+                id: USER_VLAN,
+                name: Some("USERS".to_string()),
+            });
             dev.interfaces.push(loopback(lo, b));
             for d in 1..=2 {
                 let port = format!("TenGigabitEthernet1/1/{d}");
                 let dist_port = format!("TenGigabitEthernet1/0/{a}");
                 let dist = dist_name(b, d);
                 let link = access_link(b, a, d);
-                dev.interfaces.push(routed(port.clone(), &dist, &dist_port, add(link, 1), b, mac(dev_index, d)));
+                dev.interfaces.push(routed(
+                    port.clone(),
+                    &dist,
+                    &dist_port,
+                    add(link, 1),
+                    b,
+                    mac(dev_index, d),
+                ));
                 let dist_index = first_dist + d - 1;
                 let dist_mac = mac(dist_index, 2 + a);
-                self.devices[dist_index].interfaces.push(routed(dist_port.clone(), &name, &port, link, b, dist_mac));
-                self.links.push(Link { a: endpoint(&dist, &dist_port), b: endpoint(&name, &port) });
+                self.devices[dist_index].interfaces.push(routed(
+                    dist_port.clone(),
+                    &name,
+                    &port,
+                    link,
+                    b,
+                    dist_mac,
+                ));
+                self.links.push(Link {
+                    a: endpoint(&dist, &dist_port),
+                    b: endpoint(&name, &port),
+                });
             }
             let gateway = Ipv4Addr::new(10, octet(b), octet(a), 1);
             dev.interfaces.push(Interface {
@@ -447,14 +539,23 @@ mod tests {
         for n in (MIN_DEVICES..=300).chain([999, 1_000, 1_001, 9_999, 10_000, MAX_DEVICES]) {
             let sizes = block_sizes(n).unwrap();
             assert_eq!(2 + sizes.iter().map(|a| a + 2).sum::<usize>(), n, "{n}");
-            assert!(sizes.iter().all(|&a| (1..=ACCESS_PER_BLOCK).contains(&a)), "{n}: {sizes:?}");
+            assert!(
+                sizes.iter().all(|&a| (1..=ACCESS_PER_BLOCK).contains(&a)),
+                "{n}: {sizes:?}"
+            );
             // Filled in order: every block but the last two is full.
-            assert!(sizes.iter().rev().skip(2).all(|&a| a == ACCESS_PER_BLOCK), "{n}: {sizes:?}");
+            assert!(
+                sizes.iter().rev().skip(2).all(|&a| a == ACCESS_PER_BLOCK),
+                "{n}: {sizes:?}"
+            );
         }
         assert_eq!(block_sizes(100).unwrap(), vec![40, 40, 12]);
         assert_eq!(block_sizes(45).unwrap(), vec![38, 1]);
         assert_eq!(block_sizes(5), Err(GenerateError::TooFew(5)));
-        assert_eq!(block_sizes(MAX_DEVICES + 1), Err(GenerateError::TooMany(MAX_DEVICES + 1)));
+        assert_eq!(
+            block_sizes(MAX_DEVICES + 1),
+            Err(GenerateError::TooMany(MAX_DEVICES + 1))
+        );
         assert!(try_campus(0).is_err());
     }
 
@@ -501,7 +602,11 @@ mod tests {
         let mut paths: Vec<Vec<String>> = t.branches.iter().map(names).collect();
         for b in &t.branches {
             assert_eq!(b.disposition, Disposition::Accepted);
-            let routed = b.hops.iter().filter(|h| h.action == HopAction::Routed).count();
+            let routed = b
+                .hops
+                .iter()
+                .filter(|h| h.action == HopAction::Routed)
+                .count();
             assert_eq!(routed, 5, "{:?}", names(b));
         }
         paths.sort();
@@ -524,6 +629,10 @@ mod tests {
         let dp = crate::build(&net);
         let t = crate::trace(&dp, &sample_flow(&net)).unwrap();
         assert_eq!(t.trace_count, 2);
-        assert!(t.branches.iter().all(|b| b.disposition == Disposition::Accepted));
+        assert!(
+            t.branches
+                .iter()
+                .all(|b| b.disposition == Disposition::Accepted)
+        );
     }
 }
