@@ -128,15 +128,18 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The FIB lookups a trace does: one per L3 hop of its search tree (hops
-/// shared by several branches are looked up once, as the trace does).
+/// The FIB lookups a trace does: one per L3 hop of its search tree (a hop
+/// that several branches share — same nodes and ingress ports up to it — is
+/// looked up once, as the trace does).
 fn lookups(dp: &DataPlane, t: &Trace) -> Vec<(u32, u32)> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for b in &t.branches {
-        for (i, h) in b.hops.iter().enumerate() {
+        let mut key = Vec::with_capacity(b.hops.len());
+        for h in &b.hops {
+            key.push((h.node, h.ingress, h.ingress_virtual));
             if let (Node::Device(d), Some(vrf)) = (h.node, h.vrf)
-                && seen.insert(&b.hops[..=i])
+                && seen.insert(key.clone())
                 && dp.fib(d, vrf).is_some()
             {
                 out.push((d, vrf));

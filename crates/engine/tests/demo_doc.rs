@@ -19,11 +19,12 @@ fn expand(path: &str) -> BTreeSet<Vec<String>> {
     let mut out: Vec<Vec<String>> = vec![Vec::new()];
     for part in path.split(" → ") {
         let part = part.trim();
-        let options: Vec<String> = if let Some(inner) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            inner.split("\\|").map(|s| s.trim().to_string()).collect()
-        } else {
-            vec![part.to_string()]
-        };
+        let options: Vec<String> =
+            if let Some(inner) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                inner.split("\\|").map(|s| s.trim().to_string()).collect()
+            } else {
+                vec![part.to_string()]
+            };
         out = out
             .into_iter()
             .flat_map(|prefix| {
@@ -43,15 +44,26 @@ fn parse_rows(doc: &str) -> Vec<Row> {
     for line in doc.lines() {
         let cells: Vec<&str> = line.split(" | ").map(str::trim).collect();
         // | # | src → dst | protocol/ports | path | disposition | what it shows |
-        if cells.len() < 6 || !cells[0].trim_start_matches('|').trim().chars().all(|c| c.is_ascii_digit()) {
+        if cells.len() < 6
+            || !cells[0]
+                .trim_start_matches('|')
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        {
             continue;
         }
         let number = cells[0].trim_start_matches('|').trim().to_string();
         if number.is_empty() {
             continue;
         }
-        let Some((src, dst)) = cells[1].split_once(" → ") else { continue };
-        let mut flow = Flow::new(src.trim().parse().expect("src"), dst.trim().parse().expect("dst"));
+        let Some((src, dst)) = cells[1].split_once(" → ") else {
+            continue;
+        };
+        let mut flow = Flow::new(
+            src.trim().parse().expect("src"),
+            dst.trim().parse().expect("dst"),
+        );
         let proto = cells[2];
         if proto != "any" {
             let mut it = proto.split(", ");
@@ -64,7 +76,12 @@ fn parse_rows(doc: &str) -> Vec<Row> {
                 }
             }
         }
-        rows.push(Row { number, flow, paths: expand(cells[3]), disposition: cells[4].to_string() });
+        rows.push(Row {
+            number,
+            flow,
+            paths: expand(cells[3]),
+            disposition: cells[4].to_string(),
+        });
     }
     rows
 }
@@ -80,7 +97,8 @@ fn name(dp: &DataPlane, n: Node) -> String {
 
 #[test]
 fn demo_doc_flows_match_the_engine() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/demo.md")).unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/demo.md"))
+        .unwrap();
     let rows = parse_rows(&doc);
     assert!(rows.len() >= 14, "docs/demo.md lists {} flows", rows.len());
     let dp = pathtrace_engine::build(&pathtrace_model::demo::demo().unwrap());
@@ -88,9 +106,13 @@ fn demo_doc_flows_match_the_engine() {
     for row in &rows {
         let t = pathtrace_engine::trace(&dp, &row.flow).unwrap();
         // Paths without the source host (the doc starts at the first device).
-        let got: BTreeSet<Vec<String>> =
-            t.branches.iter().map(|b| b.hops.iter().skip(1).map(|h| name(&dp, h.node)).collect()).collect();
-        let dispositions: BTreeSet<&str> = t.branches.iter().map(|b| b.disposition.as_str()).collect();
+        let got: BTreeSet<Vec<String>> = t
+            .branches
+            .iter()
+            .map(|b| b.hops.iter().skip(1).map(|h| name(&dp, h.node)).collect())
+            .collect();
+        let dispositions: BTreeSet<&str> =
+            t.branches.iter().map(|b| b.disposition.as_str()).collect();
         if got != row.paths || dispositions != BTreeSet::from([row.disposition.as_str()]) {
             failures.push(format!(
                 "flow {} ({}): doc says {:?} {}, engine gives {:?} {:?}",
