@@ -16,7 +16,8 @@
 //!
 //! Two cores, then distribution pairs ("blocks" `b` = 1, 2, …), each serving
 //! up to [`ACCESS_PER_BLOCK`] access switches; blocks are filled in order and
-//! the last one may be smaller. Every link is a routed /31 with OSPF cost
+//! the last one may be smaller, so the campus has exactly the devices asked
+//! for ([`block_sizes`]). Every link is a routed /31 with OSPF cost
 //! [`OSPF_COST`], so an access switch reaches the core over both of its
 //! distribution switches and a distribution switch reaches another block over
 //! both cores (equal-cost multipath at each tier).
@@ -185,7 +186,7 @@ struct Gen {
 struct Platform {
     role: &'static str,
     device_type: &'static str,
-    platform_id: &'static str,
+    model: &'static str,
     series: &'static str,
     /// Serial-number prefix (Cisco factory code).
     factory: &'static str,
@@ -194,21 +195,21 @@ struct Platform {
 const CORE: Platform = Platform {
     role: "CORE",
     device_type: "Cisco Catalyst 9606R Switch",
-    platform_id: "C9606R",
+    model: "C9606R",
     series: "Cisco Catalyst 9600 Series Switches",
     factory: "FXS",
 };
 const DISTRIBUTION: Platform = Platform {
     role: "DISTRIBUTION",
     device_type: "Cisco Catalyst 9500 Switch",
-    platform_id: "C9500-40X",
+    model: "C9500-40X",
     series: "Cisco Catalyst 9500 Series Switches",
     factory: "FOC",
 };
 const ACCESS: Platform = Platform {
     role: "ACCESS",
     device_type: "Cisco Catalyst 9300 Switch",
-    platform_id: "C9300-48U",
+    model: "C9300-48U",
     series: "Cisco Catalyst 9300 Series Switches",
     factory: "FCW",
 };
@@ -279,12 +280,12 @@ fn mac(index: usize, k: usize) -> String {
     )
 }
 
-fn ospf_on(area: usize, passive: bool) -> Option<InterfaceOspf> {
-    Some(InterfaceOspf {
+fn ospf_on(area: usize, passive: bool) -> InterfaceOspf {
+    InterfaceOspf {
         area: AreaId(area as u32),
         cost: Some(OSPF_COST),
         passive,
-    })
+    }
 }
 
 fn loopback(ip: Ipv4Addr, area: usize) -> Interface {
@@ -317,7 +318,7 @@ fn routed(
         ip: Some(v4(ip, 31)),
         speed: Some(TEN_GIG_KBPS),
         mac_address: Some(mac_address),
-        ospf: ospf_on(area, false),
+        ospf: Some(ospf_on(area, false)),
         ..Interface::default()
     }
 }
@@ -344,7 +345,7 @@ impl Gen {
             family: "Switches and Hubs".to_string(),
             device_type: Some(p.device_type.to_string()),
             role: p.role.to_string(),
-            platform_id: Some(p.platform_id.to_string()),
+            platform_id: Some(p.model.to_string()),
             series: Some(p.series.to_string()),
             software_type: Some("IOS-XE".to_string()),
             software_version: Some(SOFTWARE_VERSION.to_string()),
@@ -500,7 +501,7 @@ impl Gen {
                 description: Some("users".to_string()),
                 ip: Some(v4(gateway, 24)),
                 mac_address: Some(mac(dev_index, 3)),
-                ospf: ospf_on(b, true),
+                ospf: Some(ospf_on(b, true)),
                 ..Interface::default()
             });
             let port = "GigabitEthernet1/0/1".to_string();

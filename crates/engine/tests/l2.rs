@@ -2,7 +2,7 @@
 
 use pathtrace_engine::{Flow, Node, Protocol};
 
-const NET: &str = r#"
+const NET: &str = r"
 name: l2-lab
 devices:
   - hostname: SW-A
@@ -41,7 +41,7 @@ hosts:
   - {ip: 10.10.0.2/24, switch: SW-B, port: Gi0/10, vlan: 10}
   - {ip: 10.10.0.3/24, switch: SW-C, port: Gi0/10, vlan: 10}
   - {ip: 10.10.0.4/24, switch: SW-B, port: Gi0/20, vlan: 20}
-"#;
+";
 
 fn names(dp: &pathtrace_engine::DataPlane, t: &pathtrace_engine::Trace) -> Vec<String> {
     t.branches[0]
