@@ -145,10 +145,12 @@ pub struct DataPlane {
     /// Interned next-hop sets (FIB entries point here).
     pub nh_sets: Vec<Box<[NextHop]>>,
     pub(crate) l2: L2,
-    pub(crate) owners: HashMap<IpAddr, Owner>,
+    pub(crate) owners: rustc_hash::FxHashMap<IpAddr, Owner>,
     pub(crate) subnets4: PrefixMap<Ipv4Net, ()>,
     pub(crate) subnets6: PrefixMap<Ipv6Net, ()>,
     pub(crate) device_by_name: HashMap<String, u32>,
+    /// CAPWAP underlay paths per (from, to) device pair: AP → WLC and WLC → AP.
+    pub(crate) capwap: HashMap<(u32, u32), Result<Vec<crate::trace::Hop>, crate::trace::Branch>>,
 }
 
 impl DataPlane {
@@ -639,7 +641,7 @@ pub fn build(net: &Network) -> DataPlane {
     l2.finish(|p| names.get(p as usize).cloned().unwrap_or_default());
 
     // ARP: every L3 interface answers for its addresses; hosts for theirs.
-    let mut owners = HashMap::new();
+    let mut owners = rustc_hash::FxHashMap::default();
     let mut subnets4 = PrefixMap::new();
     let mut subnets6 = PrefixMap::new();
     for (ix, info) in interfaces.iter_mut().enumerate() {
@@ -675,12 +677,25 @@ pub fn build(net: &Network) -> DataPlane {
         subnets4,
         subnets6,
         device_by_name,
+        capwap: HashMap::new(),
     };
     let mut interner = Interner::default();
     let ribs = compute_ribs(net, &dp, &mut interner);
     install(&mut dp, ribs, &mut interner);
     dp.route_attrs = interner.attrs;
     dp.nh_sets = interner.nh_sets;
+    // The CAPWAP tunnels do not depend on the traced flow: trace them once.
+    let pairs: Vec<(u32, u32)> = dp
+        .devices
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.ap_controller.map(|w| (i as u32, w)))
+        .flat_map(|(ap, wlc)| [(ap, wlc), (wlc, ap)])
+        .collect();
+    for (from, to) in pairs {
+        let path = crate::trace::capwap_path(&dp, from, to);
+        dp.capwap.insert((from, to), path);
+    }
     dp
 }
 

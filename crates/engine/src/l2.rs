@@ -11,6 +11,8 @@
 //! two endpoints is unique and deterministic: L2 never load-balances.
 
 use std::collections::{HashMap, VecDeque};
+
+use rustc_hash::FxHashMap;
 use std::net::IpAddr;
 
 /// Index of a node in the L2 graph.
@@ -81,7 +83,7 @@ pub struct L2 {
     parent: Vec<Option<Edge>>,
     depth: Vec<u32>,
     /// (component, IP) → the endpoint owning it.
-    arp: HashMap<(u32, IpAddr), NodeIx>,
+    arp: FxHashMap<(u32, IpAddr), NodeIx>,
     /// Cloud attachment nodes per component.
     clouds: HashMap<u32, Vec<NodeIx>>,
 }
@@ -243,64 +245,135 @@ impl L2 {
     }
 
     /// The spanning-tree path from endpoint `a` to endpoint `b` (same domain).
-    #[allow(clippy::many_single_char_names)]
     pub fn path(&self, a: NodeIx, b: NodeIx) -> Option<L2Path> {
+        let mut out = L2Path::default();
+        self.path_into(a, b, &mut out).then_some(out)
+    }
+
+    /// [`L2::path`] into a reusable buffer (no allocation once it has grown).
+    /// Returns false when there is no path (different domains, or `a == b`).
+    pub fn path_into(&self, a: NodeIx, b: NodeIx, out: &mut L2Path) -> bool {
+        out.steps.clear();
+        out.first_port = None;
+        out.last_port = None;
         if !self.same_domain(a, b) || a == b {
-            return None;
+            return false;
         }
-        // Climb both sides to the lowest common ancestor, collecting the tree
-        // edges: `up_a` from a upwards, `up_b` from b upwards.
+        // Lowest common ancestor by depth.
         let (mut x, mut y) = (a, b);
-        let mut up_a: Vec<(NodeIx, Edge)> = Vec::new();
-        let mut up_b: Vec<(NodeIx, Edge)> = Vec::new();
         while self.depth[x as usize] > self.depth[y as usize] {
-            let e = self.parent[x as usize]?;
-            up_a.push((x, e));
+            let Some(e) = self.parent[x as usize] else {
+                return false;
+            };
             x = e.to;
         }
         while self.depth[y as usize] > self.depth[x as usize] {
-            let e = self.parent[y as usize]?;
-            up_b.push((y, e));
+            let Some(e) = self.parent[y as usize] else {
+                return false;
+            };
             y = e.to;
         }
         while x != y {
-            let ex = self.parent[x as usize]?;
-            let ey = self.parent[y as usize]?;
-            up_a.push((x, ex));
-            up_b.push((y, ey));
+            let (Some(ex), Some(ey)) = (self.parent[x as usize], self.parent[y as usize]) else {
+                return false;
+            };
             x = ex.to;
             y = ey.to;
         }
-        // Node sequence a … lca … b with, for each consecutive pair, the port
-        // on the left node and the port on the right node.
-        let mut nodes: Vec<NodeIx> = vec![a];
-        let mut hops: Vec<(Option<u32>, Option<u32>)> = Vec::new();
-        for (_, e) in &up_a {
-            hops.push((e.port_here, e.port_there));
-            nodes.push(e.to);
-        }
-        for (n, e) in up_b.iter().rev() {
-            hops.push((e.port_there, e.port_here));
-            nodes.push(*n);
-        }
-        let mut path = L2Path {
-            first_port: hops.first().and_then(|h| h.0),
-            last_port: hops.last().and_then(|h| h.1),
-            steps: Vec::new(),
-        };
-        for i in 1..nodes.len() - 1 {
-            if let NodeKind::Bridge { dev, vlan } = self.kinds[nodes[i] as usize] {
-                path.steps.push(L2Step {
-                    dev,
-                    vlan,
-                    in_port: hops[i - 1].1,
-                    out_port: hops[i].0,
-                });
+        let lca = x;
+        // Up from a: each tree edge (child → parent) enters the parent by
+        // `port_there` and leaves the child by `port_here`.
+        let mut prev_in: Option<Option<u32>> = None; // port by which we entered the current node
+        let mut cur = a;
+        while cur != lca {
+            let Some(e) = self.parent[cur as usize] else {
+                return false;
+            };
+            if let Some(inp) = prev_in {
+                if !self.push_bridge(cur, inp, e.port_here, out) {
+                    return false;
+                }
             } else {
-                // A path through a non-bridge cannot happen (endpoints are leaves).
-                return None;
+                out.first_port = e.port_here;
+            }
+            prev_in = Some(e.port_there);
+            cur = e.to;
+        }
+        // Down to b: collect b's side upwards, then emit it reversed.
+        let mark = out.steps.len();
+        let mut down_in: Option<u32> = None; // port by which the lca is left toward b
+        let mut cur = b;
+        let mut next_in: Option<Option<u32>> = None; // port by which the node below entered... (from b's side)
+        while cur != lca {
+            let Some(e) = self.parent[cur as usize] else {
+                return false;
+            };
+            // Going down, the frame enters `cur` by e.port_here and leaves it toward
+            // the node below by the port recorded in `next_in`.
+            if let Some(out_port) = next_in {
+                if !self.push_bridge(cur, e.port_here, out_port, out) {
+                    return false;
+                }
+            } else {
+                out.last_port = e.port_here;
+            }
+            next_in = Some(e.port_there);
+            down_in = e.port_there;
+            cur = e.to;
+        }
+        // The lca itself (unless it is an endpoint, i.e. a or b).
+        if lca != a && lca != b {
+            let in_port = prev_in.flatten();
+            let out_port = down_in;
+            out.steps.insert(
+                mark,
+                L2Step {
+                    dev: 0,
+                    vlan: 0,
+                    in_port: None,
+                    out_port: None,
+                },
+            );
+            let NodeKind::Bridge { dev, vlan } = self.kinds[lca as usize] else {
+                return false;
+            };
+            out.steps[mark] = L2Step {
+                dev,
+                vlan,
+                in_port,
+                out_port,
+            };
+            out.steps[mark + 1..].reverse();
+        } else {
+            out.steps[mark..].reverse();
+            if lca == a {
+                out.first_port = down_in;
+            }
+            if lca == b {
+                out.last_port = prev_in.flatten();
             }
         }
-        Some(path)
+        true
+    }
+
+    fn push_bridge(
+        &self,
+        n: NodeIx,
+        in_port: Option<u32>,
+        out_port: Option<u32>,
+        out: &mut L2Path,
+    ) -> bool {
+        if let NodeKind::Bridge { dev, vlan } = self.kinds[n as usize] {
+            out.steps.push(L2Step {
+                dev,
+                vlan,
+                in_port,
+                out_port,
+            });
+            true
+        } else {
+            // Endpoints are leaves: a path never passes through one.
+            false
+        }
     }
 }

@@ -305,6 +305,29 @@ pub fn trace_with(dp: &DataPlane, flow: &Flow, opts: TraceOptions) -> Result<Tra
         });
     }
     let tcp = run(Protocol::Tcp);
+    // The protocol only matters where an ACL looks at it: when every ACL the
+    // TCP walk evaluated gives the same verdict for UDP, the UDP walk would be
+    // identical, so it is not done.
+    if tcp.acls_seen.iter().all(|&a| {
+        let acl = &dp.acls[a as usize];
+        acl.eval(a, flow, Protocol::Tcp) == acl.eval(a, flow, Protocol::Udp)
+    }) {
+        let branches = tcp
+            .out
+            .into_iter()
+            .map(|b| Branch {
+                protocol: None,
+                ..b
+            })
+            .collect();
+        return Ok(Trace {
+            flow: *flow,
+            source,
+            trace_count: tcp.count,
+            truncated: tcp.truncated,
+            branches,
+        });
+    }
     let udp = run(Protocol::Udp);
     let same = tcp.count == udp.count
         && tcp.out.len() == udp.out.len()
@@ -393,6 +416,10 @@ struct Walker<'a> {
     truncated: bool,
     path: Vec<Hop>,
     visited: Vec<(u32, u32, Option<u32>)>,
+    /// Reused L2 path buffer.
+    scratch: L2Path,
+    /// ACLs evaluated (to tell whether another protocol could differ).
+    acls_seen: Vec<u32>,
 }
 
 impl<'a> Walker<'a> {
@@ -408,6 +435,8 @@ impl<'a> Walker<'a> {
             truncated: false,
             path: Vec::with_capacity(16),
             visited: Vec::with_capacity(16),
+            scratch: L2Path::default(),
+            acls_seen: Vec::new(),
         }
     }
 
@@ -513,48 +542,57 @@ impl<'a> Walker<'a> {
         self.l2_forward(Some(first), node, arp, None);
     }
 
-    /// Trace the CAPWAP underlay between two devices' management addresses.
-    /// Ok: the hops of the first accepted branch (first = `from`, last = `to`).
+    /// The CAPWAP underlay between two devices (precomputed at build).
     fn capwap(&self, from: u32, to: u32) -> Result<Vec<Hop>, Branch> {
-        let dp = self.dp;
-        let src = dp.devices[from as usize].management_ip;
-        let dst = dp.devices[to as usize].management_ip;
-        let flow = Flow {
-            src,
-            dst,
-            protocol: Some(Protocol::Udp),
-            src_port: Some(CAPWAP_DATA_PORT),
-            dst_port: Some(CAPWAP_DATA_PORT),
-        };
-        let none = || Branch {
-            protocol: None,
-            disposition: Disposition::InsufficientInfo,
-            detail: Detail::None,
-            hops: Vec::new(),
-        };
-        let Some(source) = find_source(dp, src) else {
-            return Err(none());
-        };
-        let mut w = Walker::new(
-            dp,
-            flow,
-            Protocol::Udp,
-            TraceOptions {
-                max_branches: 16,
-                max_steps: 10_000,
-            },
-        );
-        w.start(source);
-        if let Some(b) = w
-            .out
-            .iter()
-            .find(|b| b.disposition == Disposition::Accepted && b.hops.len() >= 2)
-        {
-            return Ok(b.hops.clone());
+        match self.dp.capwap.get(&(from, to)) {
+            Some(r) => r.clone(),
+            None => capwap_path(self.dp, from, to),
         }
-        Err(w.out.into_iter().next().unwrap_or_else(none))
     }
+}
 
+/// Trace the CAPWAP underlay between two devices' management addresses.
+/// Ok: the hops of the first accepted branch (first = `from`, last = `to`).
+pub(crate) fn capwap_path(dp: &DataPlane, from: u32, to: u32) -> Result<Vec<Hop>, Branch> {
+    let src = dp.devices[from as usize].management_ip;
+    let dst = dp.devices[to as usize].management_ip;
+    let flow = Flow {
+        src,
+        dst,
+        protocol: Some(Protocol::Udp),
+        src_port: Some(CAPWAP_DATA_PORT),
+        dst_port: Some(CAPWAP_DATA_PORT),
+    };
+    let none = || Branch {
+        protocol: None,
+        disposition: Disposition::InsufficientInfo,
+        detail: Detail::None,
+        hops: Vec::new(),
+    };
+    let Some(source) = find_source(dp, src) else {
+        return Err(none());
+    };
+    let mut w = Walker::new(
+        dp,
+        flow,
+        Protocol::Udp,
+        TraceOptions {
+            max_branches: 16,
+            max_steps: 10_000,
+        },
+    );
+    w.start(source);
+    if let Some(b) = w
+        .out
+        .iter()
+        .find(|b| b.disposition == Disposition::Accepted && b.hops.len() >= 2)
+    {
+        return Ok(b.hops.clone());
+    }
+    Err(w.out.into_iter().next().unwrap_or_else(none))
+}
+
+impl<'a> Walker<'a> {
     /// An L3 hop at `dev`: ingress ACL, FIB lookup, then one branch per next hop.
     fn l3(
         &mut self,
@@ -596,6 +634,7 @@ impl<'a> Walker<'a> {
             && let Some(acl) = dp.interfaces[i as usize].acl_in
         {
             let hit = dp.acls[acl as usize].eval(acl, &self.flow, self.proto);
+            self.acls_seen.push(acl);
             hop.acl_in = Some(hit);
             if !hit.permit {
                 hop.action = HopAction::Stopped;
@@ -665,6 +704,7 @@ impl<'a> Walker<'a> {
                     }
                     if let Some(acl) = out.acl_out {
                         let hit = dp.acls[acl as usize].eval(acl, &self.flow, self.proto);
+                        self.acls_seen.push(acl);
                         h.acl_out = Some(hit);
                         if !hit.permit {
                             h.action = HopAction::Stopped;
@@ -698,12 +738,15 @@ impl<'a> Walker<'a> {
         let mark = self.path.len();
         match dp.l2.resolve(from, arp) {
             Some(target) if target != from => {
-                let Some(path) = dp.l2.path(from, target) else {
+                let mut path = std::mem::take(&mut self.scratch);
+                if !dp.l2.path_into(from, target, &mut path) {
+                    self.scratch = path;
                     self.stop_arp(pending, out_if, arp);
                     self.path.truncate(mark);
                     return;
-                };
+                }
                 let rest = self.push_l2(pending, &path, target);
+                self.scratch = path;
                 self.arrive(target, rest);
             }
             Some(_) => {
@@ -718,9 +761,13 @@ impl<'a> Walker<'a> {
                 } else {
                     for &c in clouds {
                         let m = self.path.len();
-                        if let Some(path) = dp.l2.path(from, c) {
+                        let mut path = std::mem::take(&mut self.scratch);
+                        if dp.l2.path_into(from, c, &mut path) {
                             let rest = self.push_l2(pending.clone(), &path, c);
+                            self.scratch = path;
                             self.arrive(c, rest);
+                        } else {
+                            self.scratch = path;
                         }
                         self.path.truncate(m);
                     }
