@@ -209,9 +209,10 @@ impl DataPlane {
 #[derive(Default)]
 pub(crate) struct Interner {
     pub attrs: Vec<RouteAttrs>,
-    attrs_ix: HashMap<RouteAttrs, u32>,
+    attrs_ix: rustc_hash::FxHashMap<RouteAttrs, u32>,
     pub nh_sets: Vec<Box<[NextHop]>>,
-    nh_ix: HashMap<Box<[NextHop]>, u32>,
+    nh_ix: rustc_hash::FxHashMap<Box<[NextHop]>, u32>,
+    union_memo: rustc_hash::FxHashMap<(u32, u32), u32>,
 }
 
 impl Interner {
@@ -223,6 +224,26 @@ impl Interner {
         self.attrs.push(a);
         self.attrs_ix.insert(a, i);
         i
+    }
+
+    /// The interned union of two interned sets (memoised: ECMP merges the
+    /// same pairs over and over).
+    pub fn union(&mut self, a: u32, b: u32) -> u32 {
+        if a == b {
+            return a;
+        }
+        let key = (a.min(b), a.max(b));
+        if let Some(&u) = self.union_memo.get(&key) {
+            return u;
+        }
+        let v: Vec<NextHop> = self.nh_sets[a as usize]
+            .iter()
+            .chain(self.nh_sets[b as usize].iter())
+            .copied()
+            .collect();
+        let u = self.nh_set(v);
+        self.union_memo.insert(key, u);
+        u
     }
 
     /// Intern a next-hop set (sorted and deduplicated first).
@@ -680,8 +701,22 @@ pub fn build(net: &Network) -> DataPlane {
         capwap: HashMap::new(),
     };
     let mut interner = Interner::default();
-    let ribs = compute_ribs(net, &dp, &mut interner);
-    install(&mut dp, ribs, &mut interner);
+    // OSPF's shared state first, then one device at a time: RIB → FIB, so
+    // memory stays proportional to the result, not to every RIB at once.
+    let ospf = crate::ospf::Ospf::prepare(net, &dp, &mut interner, &mut |d, i| {
+        base_rib(net, &dp, d, i).remove(&0).unwrap_or_default()
+    });
+    let mut all_fibs = Vec::with_capacity(dp.devices.len());
+    for di in 0..dp.devices.len() as u32 {
+        let mut rib = base_rib(net, &dp, di, &mut interner);
+        ospf.routes_for(di, &mut interner, rib.entry(0).or_default());
+        apply_observed(net, &dp, di, &mut rib);
+        all_fibs.push(install_device(&dp, rib, &mut interner));
+    }
+    drop(ospf);
+    for (d, f) in dp.devices.iter_mut().zip(all_fibs) {
+        d.fibs = f;
+    }
     dp.route_attrs = interner.attrs;
     dp.nh_sets = interner.nh_sets;
     // The CAPWAP tunnels do not depend on the traced flow: trace them once.
@@ -738,139 +773,146 @@ pub(crate) fn parse_vlan_list(s: &str) -> Vec<u16> {
     out
 }
 
-/// Per device, per VRF: candidate routes.
-pub(crate) type Ribs = Vec<BTreeMap<u32, Vec<Candidate>>>;
-
-fn compute_ribs(net: &Network, dp: &DataPlane, interner: &mut Interner) -> Ribs {
-    let mut ribs: Ribs = vec![BTreeMap::new(); dp.devices.len()];
-    for (di, dev) in dp.devices.iter().enumerate() {
-        let rib = &mut ribs[di];
-        rib.entry(0).or_default();
-        for &ix in &dev.interfaces {
-            let info = &dp.interfaces[ix as usize];
-            rib.entry(info.vrf).or_default();
-            if !info.up {
-                continue;
-            }
-            for a in &info.addrs {
-                let host_len = if a.addr().is_ipv4() { 32 } else { 128 };
-                let set = interner.nh_set(vec![NextHop {
-                    iface: ix,
-                    arp: None,
-                }]);
-                let v = rib.entry(info.vrf).or_default();
-                if a.prefix_len() < host_len {
-                    v.push(Candidate {
-                        prefix: a.trunc(),
-                        protocol: RouteProtocol::Connected,
-                        distance: 0,
-                        metric: 0,
-                        target: Target::Set(set),
-                    });
-                }
-                let local = IpNet::new(a.addr(), host_len).unwrap_or(*a);
-                v.push(Candidate {
-                    prefix: local,
-                    protocol: RouteProtocol::Local,
-                    distance: 0,
-                    metric: 0,
-                    target: Target::Receive,
-                });
-            }
-        }
-        let model = &net.devices[di];
-        if !model.ip_routing
-            && let Some(gw) = model.default_gateway
-        {
-            let prefix = if gw.is_ipv4() { "0.0.0.0/0" } else { "::/0" };
-            rib.entry(0).or_default().push(Candidate {
-                prefix: prefix.parse().unwrap_or_else(|_| IpNet::default()),
-                protocol: RouteProtocol::Static,
-                distance: 1,
-                metric: 0,
-                target: Target::Via(vec![(Some(gw), None)]),
-            });
-        }
-        for s in &model.static_routes {
-            let vrf = vrf_index(&dp.vrfs, s.vrf.as_deref());
-            let Some(vrf) = vrf else { continue };
-            let target = match (&s.interface, s.next_hop) {
-                (Some(i), _) if ifname::is_null(i) => Target::Drop,
-                (Some(i), nh) => match dp.interface_index(di as u32, i) {
-                    Some(ix) => Target::Via(vec![(nh, Some(ix))]),
-                    None => continue,
-                },
-                (None, Some(nh)) => Target::Via(vec![(Some(nh), None)]),
-                (None, None) => continue,
-            };
-            rib.entry(vrf).or_default().push(Candidate {
-                prefix: s.prefix.trunc(),
-                protocol: RouteProtocol::Static,
-                distance: s.distance.unwrap_or(1),
-                metric: 0,
-                target,
-            });
-        }
-    }
-    crate::ospf::compute(net, dp, interner, &mut ribs);
-    // Observed tables replace what was computed for their VRF.
-    for (di, model) in net.devices.iter().enumerate() {
-        if model.routes.is_empty() {
+/// A device's candidate routes per VRF: connected subnets, its own
+/// addresses, the default gateway of a non-routing device, static routes.
+pub(crate) fn base_rib(
+    net: &Network,
+    dp: &DataPlane,
+    di: u32,
+    interner: &mut Interner,
+) -> BTreeMap<u32, Vec<Candidate>> {
+    let mut rib: BTreeMap<u32, Vec<Candidate>> = BTreeMap::new();
+    let rib = &mut rib;
+    let dev = &dp.devices[di as usize];
+    let di = di as usize;
+    rib.entry(0).or_default();
+    for &ix in &dev.interfaces {
+        let info = &dp.interfaces[ix as usize];
+        rib.entry(info.vrf).or_default();
+        if !info.up {
             continue;
         }
-        let mut by_vrf: BTreeMap<u32, Vec<Candidate>> = BTreeMap::new();
-        for r in &model.routes {
-            let Some(vrf) = vrf_index(&dp.vrfs, r.vrf.as_deref()) else {
-                continue;
-            };
-            let protocol = RouteProtocol::from_observed(&r.protocol);
-            let target = if r.discard
-                || r.next_hops
-                    .iter()
-                    .any(|n| n.interface.as_deref().is_some_and(ifname::is_null))
-            {
-                Target::Drop
-            } else if protocol == RouteProtocol::Local {
-                Target::Receive
-            } else {
-                Target::Via(
-                    r.next_hops
-                        .iter()
-                        .map(|n| {
-                            (
-                                n.ip,
-                                n.interface
-                                    .as_deref()
-                                    .and_then(|i| dp.interface_index(di as u32, i)),
-                            )
-                        })
-                        .collect(),
-                )
-            };
-            by_vrf.entry(vrf).or_default().push(Candidate {
-                prefix: r.prefix.trunc(),
-                protocol,
-                distance: r.distance.unwrap_or_else(|| protocol.default_distance()),
-                metric: r.metric.unwrap_or(0),
-                target,
+        for a in &info.addrs {
+            let host_len = if a.addr().is_ipv4() { 32 } else { 128 };
+            let set = interner.nh_set(vec![NextHop {
+                iface: ix,
+                arp: None,
+            }]);
+            let v = rib.entry(info.vrf).or_default();
+            if a.prefix_len() < host_len {
+                v.push(Candidate {
+                    prefix: a.trunc(),
+                    protocol: RouteProtocol::Connected,
+                    distance: 0,
+                    metric: 0,
+                    target: Target::Set(set),
+                });
+            }
+            let local = IpNet::new(a.addr(), host_len).unwrap_or(*a);
+            v.push(Candidate {
+                prefix: local,
+                protocol: RouteProtocol::Local,
+                distance: 0,
+                metric: 0,
+                target: Target::Receive,
             });
         }
-        for (vrf, mut routes) in by_vrf {
-            // Keep the device's own addresses as Receive entries.
-            let locals: Vec<Candidate> = ribs[di]
-                .get(&vrf)
-                .map(|v| {
-                    v.iter()
-                        .filter(|c| c.protocol == RouteProtocol::Local)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            routes.extend(locals);
-            ribs[di].insert(vrf, routes);
-        }
     }
-    ribs
+    let model = &net.devices[di];
+    if !model.ip_routing
+        && let Some(gw) = model.default_gateway
+    {
+        let prefix = if gw.is_ipv4() { "0.0.0.0/0" } else { "::/0" };
+        rib.entry(0).or_default().push(Candidate {
+            prefix: prefix.parse().unwrap_or_else(|_| IpNet::default()),
+            protocol: RouteProtocol::Static,
+            distance: 1,
+            metric: 0,
+            target: Target::Via(vec![(Some(gw), None)]),
+        });
+    }
+    for s in &model.static_routes {
+        let vrf = vrf_index(&dp.vrfs, s.vrf.as_deref());
+        let Some(vrf) = vrf else { continue };
+        let target = match (&s.interface, s.next_hop) {
+            (Some(i), _) if ifname::is_null(i) => Target::Drop,
+            (Some(i), nh) => match dp.interface_index(di as u32, i) {
+                Some(ix) => Target::Via(vec![(nh, Some(ix))]),
+                None => continue,
+            },
+            (None, Some(nh)) => Target::Via(vec![(Some(nh), None)]),
+            (None, None) => continue,
+        };
+        rib.entry(vrf).or_default().push(Candidate {
+            prefix: s.prefix.trunc(),
+            protocol: RouteProtocol::Static,
+            distance: s.distance.unwrap_or(1),
+            metric: 0,
+            target,
+        });
+    }
+    std::mem::take(rib)
+}
+
+/// Observed tables replace what was computed for their VRF (the device's
+/// own addresses stay, as Receive entries).
+fn apply_observed(net: &Network, dp: &DataPlane, di: u32, rib: &mut BTreeMap<u32, Vec<Candidate>>) {
+    let model = &net.devices[di as usize];
+    if model.routes.is_empty() {
+        return;
+    }
+    let di = di as usize;
+    let mut by_vrf: BTreeMap<u32, Vec<Candidate>> = BTreeMap::new();
+    for r in &model.routes {
+        let Some(vrf) = vrf_index(&dp.vrfs, r.vrf.as_deref()) else {
+            continue;
+        };
+        let protocol = RouteProtocol::from_observed(&r.protocol);
+        let target = if r.discard
+            || r.next_hops
+                .iter()
+                .any(|n| n.interface.as_deref().is_some_and(ifname::is_null))
+        {
+            Target::Drop
+        } else if protocol == RouteProtocol::Local {
+            Target::Receive
+        } else {
+            Target::Via(
+                r.next_hops
+                    .iter()
+                    .map(|n| {
+                        (
+                            n.ip,
+                            n.interface
+                                .as_deref()
+                                .and_then(|i| dp.interface_index(di as u32, i)),
+                        )
+                    })
+                    .collect(),
+            )
+        };
+        by_vrf.entry(vrf).or_default().push(Candidate {
+            prefix: r.prefix.trunc(),
+            protocol,
+            distance: r.distance.unwrap_or_else(|| protocol.default_distance()),
+            metric: r.metric.unwrap_or(0),
+            target,
+        });
+    }
+    for (vrf, mut routes) in by_vrf {
+        // Keep the device's own addresses as Receive entries.
+        let locals: Vec<Candidate> = rib
+            .get(&vrf)
+            .map(|v| {
+                v.iter()
+                    .filter(|c| c.protocol == RouteProtocol::Local)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        routes.extend(locals);
+        rib.insert(vrf, routes);
+    }
 }
 
 pub(crate) fn vrf_index(vrfs: &[String], name: Option<&str>) -> Option<u32> {
@@ -881,122 +923,116 @@ pub(crate) fn vrf_index(vrfs: &[String], name: Option<&str>) -> Option<u32> {
     }
 }
 
-/// Select the best candidates per prefix and install them, resolving
-/// recursive next hops through the FIB being built.
-fn install(dp: &mut DataPlane, ribs: Ribs, interner: &mut Interner) {
-    let nvrf = dp.vrfs.len();
-    for (di, rib) in ribs.into_iter().enumerate() {
-        let mut fibs: Vec<Option<Fib>> = vec![None; nvrf];
-        for (vrf, cands) in rib {
-            // Best per prefix: lowest distance, then metric; equal = ECMP.
-            let mut best: HashMap<IpNet, Vec<Candidate>> = HashMap::with_capacity(cands.len());
-            for c in cands {
-                let slot = best.entry(c.prefix).or_default();
-                match slot.first() {
-                    None => slot.push(c),
-                    Some(b) => {
-                        let kc = (c.distance, c.metric, c.protocol == RouteProtocol::Local);
-                        let kb = (b.distance, b.metric, b.protocol == RouteProtocol::Local);
-                        // Local beats connected at equal distance (the /32 of a /32 loopback).
-                        let kc = (kc.0, !kc.2, kc.1);
-                        let kb = (kb.0, !kb.2, kb.1);
-                        if kc < kb {
-                            slot.clear();
-                            slot.push(c);
-                        } else if kc == kb {
-                            slot.push(c);
-                        }
+/// Select the best candidates per prefix and install them into one device's
+/// FIBs, resolving recursive next hops through the FIB being built.
+fn install_device(
+    dp: &DataPlane,
+    rib: BTreeMap<u32, Vec<Candidate>>,
+    interner: &mut Interner,
+) -> Vec<Option<Fib>> {
+    // Preference: lowest distance; at equal distance an own address (Local)
+    // before a connected subnet of the same prefix (a /32 loopback); then metric.
+    fn key(c: &Candidate) -> (u8, bool, u32) {
+        (c.distance, c.protocol != RouteProtocol::Local, c.metric)
+    }
+    let mut fibs: Vec<Option<Fib>> = vec![None; dp.vrfs.len()];
+    for (vrf, mut cands) in rib {
+        cands.sort_by(|a, b| a.prefix.cmp(&b.prefix).then_with(|| key(a).cmp(&key(b))));
+        let mut fib = Fib::default();
+        let mut pending: Vec<(IpNet, Vec<Candidate>)> = Vec::new();
+        let mut nhs: Vec<NextHop> = Vec::new();
+        for group in cands.chunk_by(|a, b| a.prefix == b.prefix) {
+            let best = key(&group[0]);
+            let winners = &group[..group.iter().take_while(|c| key(c) == best).count()];
+            let first = &winners[0];
+            let attrs = interner.attrs(RouteAttrs {
+                protocol: first.protocol,
+                distance: first.distance,
+                metric: first.metric,
+            });
+            if winners.iter().any(|w| matches!(w.target, Target::Via(_))) {
+                pending.push((first.prefix, winners.to_vec()));
+                continue;
+            }
+            let action = if winners.iter().any(|w| matches!(w.target, Target::Receive)) {
+                Action::Receive
+            } else if let [
+                Candidate {
+                    target: Target::Set(set),
+                    ..
+                },
+            ] = winners
+            {
+                Action::Forward(*set)
+            } else {
+                nhs.clear();
+                for w in winners {
+                    if let Target::Set(set) = w.target {
+                        nhs.extend(interner.nh_sets[set as usize].iter().copied());
                     }
                 }
-            }
-            let mut fib = Fib::default();
-            let mut pending: Vec<(IpNet, Vec<Candidate>)> = Vec::new();
-            for (prefix, winners) in best {
+                if nhs.is_empty() {
+                    Action::Drop
+                } else {
+                    Action::Forward(interner.nh_set(nhs.clone()))
+                }
+            };
+            fib.insert(first.prefix, FibEntry { attrs, action });
+        }
+        // Recursive next hops: resolve against what is installed, a few rounds
+        // so a static via another static's next hop resolves too.
+        pending.sort_by_key(|(p, _)| (std::cmp::Reverse(p.prefix_len()), *p));
+        for _round in 0..3 {
+            let mut left = Vec::new();
+            for (prefix, winners) in pending {
+                let mut nhs = Vec::new();
+                let mut drop = false;
+                for w in &winners {
+                    match &w.target {
+                        Target::Via(hops) => {
+                            for &(ip, iface) in hops {
+                                resolve_hop(dp, &fib, ip, iface, &mut nhs, &mut drop, interner);
+                            }
+                        }
+                        Target::Set(s) => nhs.extend(interner.nh_sets[*s as usize].iter().copied()),
+                        Target::Drop => drop = true,
+                        Target::Receive => {}
+                    }
+                }
                 let first = &winners[0];
                 let attrs = interner.attrs(RouteAttrs {
                     protocol: first.protocol,
                     distance: first.distance,
                     metric: first.metric,
                 });
-                let mut nhs: Vec<NextHop> = Vec::new();
-                let mut action = None;
-                let mut recursive = false;
-                for w in &winners {
-                    match &w.target {
-                        Target::Receive => action = Some(Action::Receive),
-                        Target::Drop => action = action.or(Some(Action::Drop)),
-                        Target::Set(s) => nhs.extend(interner.nh_sets[*s as usize].iter().copied()),
-                        Target::Via(_) => recursive = true,
-                    }
-                }
-                if recursive {
-                    pending.push((prefix, winners));
-                    continue;
-                }
-                let action = match action {
-                    Some(a) => a,
-                    None if nhs.is_empty() => continue,
-                    None => Action::Forward(interner.nh_set(nhs)),
-                };
-                fib.insert(prefix, FibEntry { attrs, action });
-            }
-            // Recursive next hops: resolve against what is installed, a few rounds
-            // so a static via another static's next hop resolves too.
-            pending.sort_by_key(|(p, _)| (std::cmp::Reverse(p.prefix_len()), *p));
-            for _round in 0..3 {
-                let mut left = Vec::new();
-                for (prefix, winners) in pending {
-                    let mut nhs = Vec::new();
-                    let mut drop = false;
-                    for w in &winners {
-                        match &w.target {
-                            Target::Via(hops) => {
-                                for &(ip, iface) in hops {
-                                    resolve_hop(dp, &fib, ip, iface, &mut nhs, &mut drop, interner);
-                                }
-                            }
-                            Target::Set(s) => {
-                                nhs.extend(interner.nh_sets[*s as usize].iter().copied());
-                            }
-                            Target::Drop => drop = true,
-                            Target::Receive => {}
-                        }
-                    }
-                    let first = &winners[0];
-                    let attrs = interner.attrs(RouteAttrs {
-                        protocol: first.protocol,
-                        distance: first.distance,
-                        metric: first.metric,
-                    });
-                    if !nhs.is_empty() {
-                        fib.insert(
-                            prefix,
-                            FibEntry {
-                                attrs,
-                                action: Action::Forward(interner.nh_set(nhs)),
-                            },
-                        );
-                    } else if drop {
-                        fib.insert(
-                            prefix,
-                            FibEntry {
-                                attrs,
-                                action: Action::Drop,
-                            },
-                        );
-                    } else {
-                        left.push((prefix, winners));
-                    }
-                }
-                pending = left;
-                if pending.is_empty() {
-                    break;
+                if !nhs.is_empty() {
+                    fib.insert(
+                        prefix,
+                        FibEntry {
+                            attrs,
+                            action: Action::Forward(interner.nh_set(nhs)),
+                        },
+                    );
+                } else if drop {
+                    fib.insert(
+                        prefix,
+                        FibEntry {
+                            attrs,
+                            action: Action::Drop,
+                        },
+                    );
+                } else {
+                    left.push((prefix, winners));
                 }
             }
-            fibs[vrf as usize] = Some(fib);
+            pending = left;
+            if pending.is_empty() {
+                break;
+            }
         }
-        dp.devices[di].fibs = fibs;
+        fibs[vrf as usize] = Some(fib);
     }
+    fibs
 }
 
 /// Resolve one (next-hop IP, interface) pair against a FIB under construction.
