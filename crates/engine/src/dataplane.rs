@@ -144,6 +144,9 @@ pub struct DataPlane {
     pub route_attrs: Vec<RouteAttrs>,
     /// Interned next-hop sets (FIB entries point here).
     pub nh_sets: Vec<Box<[NextHop]>>,
+    /// For each next-hop set, per next hop with a gateway address: the L2
+    /// endpoint that answers ARP for it (resolved once, at build).
+    pub(crate) nh_targets: Vec<Box<[Option<NodeIx>]>>,
     pub(crate) l2: L2,
     pub(crate) owners: rustc_hash::FxHashMap<IpAddr, Owner>,
     pub(crate) subnets4: PrefixMap<Ipv4Net, ()>,
@@ -399,16 +402,23 @@ pub fn build(net: &Network) -> DataPlane {
             devices[a as usize].ap_controller = Some(c);
         }
     }
-    let iface_of = |devices: &[DeviceInfo],
-                    interfaces: &[InterfaceInfo],
-                    dev: &str,
-                    name: &str|
-     -> Option<u32> {
-        let d = devices.get(*device_by_name.get(dev)? as usize)?;
-        d.interfaces
-            .iter()
+    // Interface lookup by (device, canonical lower-case name): references in
+    // links, hosts and clouds may abbreviate ("Gi1/0/1").
+    let by_name: HashMap<(u32, String), u32> = interfaces
+        .iter()
+        .enumerate()
+        .map(|(ix, i)| {
+            (
+                (i.device, ifname::canonical(&i.name).to_ascii_lowercase()),
+                ix as u32,
+            )
+        })
+        .collect();
+    let iface_of = |_: &[DeviceInfo], _: &[InterfaceInfo], dev: &str, name: &str| -> Option<u32> {
+        let d = *device_by_name.get(dev)?;
+        by_name
+            .get(&(d, ifname::canonical(name).to_ascii_lowercase()))
             .copied()
-            .find(|&i| ifname::matches(name, &interfaces[i as usize].name))
     };
 
     // ---- L2 graph -------------------------------------------------------
@@ -693,6 +703,7 @@ pub fn build(net: &Network) -> DataPlane {
         acls,
         route_attrs: Vec::new(),
         nh_sets: Vec::new(),
+        nh_targets: Vec::new(),
         l2,
         owners,
         subnets4,
@@ -719,6 +730,19 @@ pub fn build(net: &Network) -> DataPlane {
     }
     dp.route_attrs = interner.attrs;
     dp.nh_sets = interner.nh_sets;
+    dp.nh_targets = dp
+        .nh_sets
+        .iter()
+        .map(|set| {
+            set.iter()
+                .map(|nh| {
+                    let ip = nh.arp?;
+                    let node = dp.interfaces[nh.iface as usize].node?;
+                    dp.l2.resolve(node, ip)
+                })
+                .collect()
+        })
+        .collect();
     // The CAPWAP tunnels do not depend on the traced flow: trace them once.
     let pairs: Vec<(u32, u32)> = dp
         .devices

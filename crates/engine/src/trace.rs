@@ -429,7 +429,7 @@ impl<'a> Walker<'a> {
             flow,
             proto,
             opts,
-            out: Vec::new(),
+            out: Vec::with_capacity(4),
             count: 0,
             steps: 0,
             truncated: false,
@@ -522,7 +522,7 @@ impl<'a> Walker<'a> {
                     let vlan = client_vlan(dp, h);
                     wlc_hop.vlan = vlan;
                     wlc_hop.ingress_virtual = vlan.and_then(|v| dynamic_interface(dp, wlc, v));
-                    self.l2_forward(Some(wlc_hop), node, arp, None);
+                    self.l2_forward(Some(wlc_hop), node, arp, None, None);
                 }
                 Err(mut failed) => {
                     ap_hop.egress = failed.hops.first().and_then(|o| o.egress);
@@ -539,7 +539,7 @@ impl<'a> Walker<'a> {
             self.path.truncate(mark);
             return;
         }
-        self.l2_forward(Some(first), node, arp, None);
+        self.l2_forward(Some(first), node, arp, None, None);
     }
 
     /// The CAPWAP underlay between two devices (precomputed at build).
@@ -684,7 +684,8 @@ impl<'a> Walker<'a> {
                 let nhs: &'a [NextHop] = &dp.nh_sets[set as usize];
                 route.paths = nhs.len().min(u16::MAX as usize) as u16;
                 self.visited.push(key);
-                for nh in nhs {
+                let targets: &'a [Option<NodeIx>] = &dp.nh_targets[set as usize];
+                for (k, nh) in nhs.iter().enumerate() {
                     let mark = self.path.len();
                     let mut h = hop.clone();
                     h.route = Some(RouteUse {
@@ -716,7 +717,8 @@ impl<'a> Walker<'a> {
                     }
                     let arp = nh.arp.unwrap_or(self.flow.dst);
                     if let Some(node) = out.node {
-                        self.l2_forward(Some(h), node, arp, Some(nh.iface));
+                        let known = nh.arp.map(|_| targets.get(k).copied().flatten());
+                        self.l2_forward(Some(h), node, arp, Some(nh.iface), known);
                     } else {
                         h.action = HopAction::Stopped;
                         self.path.push(h);
@@ -733,10 +735,17 @@ impl<'a> Walker<'a> {
     /// Carry a frame from `from` to whoever answers ARP for `arp` in its
     /// domain. `pending` is the sender's hop, completed with its egress port
     /// and pushed here; `out_if` is the sender's L3 interface, if any.
-    fn l2_forward(&mut self, pending: Option<Hop>, from: NodeIx, arp: IpAddr, out_if: Option<u32>) {
+    fn l2_forward(
+        &mut self,
+        pending: Option<Hop>,
+        from: NodeIx,
+        arp: IpAddr,
+        out_if: Option<u32>,
+        known: Option<Option<NodeIx>>,
+    ) {
         let dp = self.dp;
         let mark = self.path.len();
-        match dp.l2.resolve(from, arp) {
+        match known.unwrap_or_else(|| dp.l2.resolve(from, arp)) {
             Some(target) if target != from => {
                 let mut path = std::mem::take(&mut self.scratch);
                 if !dp.l2.path_into(from, target, &mut path) {
@@ -950,7 +959,7 @@ impl<'a> Walker<'a> {
                 None => {
                     // An L2 attachment: the cloud delivers into that VLAN.
                     if let Some(node) = dp.l2.find(NodeKind::Cloud(c, ix as u32)) {
-                        self.l2_forward(None, node, dst, None);
+                        self.l2_forward(None, node, dst, None, None);
                     }
                 }
             }
