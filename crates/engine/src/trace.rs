@@ -504,42 +504,52 @@ impl<'a> Walker<'a> {
                 return;
             };
             let mark = self.path.len();
-            match self.capwap(ap, wlc) {
-                Ok(outer) => {
-                    // Splice: the AP's egress, the underlay hops, the WLC's ingress.
-                    let n = outer.len();
-                    ap_hop.egress = outer[0].egress;
-                    self.path.push(ap_hop);
-                    for o in &outer[1..n - 1] {
-                        self.path.push(Hop {
-                            tunnel: Some(Tunnel::Capwap),
-                            ..o.clone()
-                        });
-                    }
-                    let mut wlc_hop = Hop::new(Node::Device(wlc), HopAction::Switched);
-                    wlc_hop.ingress = outer[n - 1].ingress;
-                    wlc_hop.tunnel = Some(Tunnel::Capwap);
-                    let vlan = client_vlan(dp, h);
-                    wlc_hop.vlan = vlan;
-                    wlc_hop.ingress_virtual = vlan.and_then(|v| dynamic_interface(dp, wlc, v));
-                    self.l2_forward(Some(wlc_hop), node, arp, None, None);
-                }
-                Err(mut failed) => {
-                    ap_hop.egress = failed.hops.first().and_then(|o| o.egress);
-                    self.path.push(ap_hop);
-                    for o in failed.hops.drain(1..) {
-                        self.path.push(Hop {
-                            tunnel: Some(Tunnel::Capwap),
-                            ..o
-                        });
-                    }
-                    self.finish(failed.disposition, failed.detail);
-                }
+            let mut wlc_hop = Hop::new(Node::Device(wlc), HopAction::Switched);
+            wlc_hop.tunnel = Some(Tunnel::Capwap);
+            let vlan = client_vlan(dp, h);
+            wlc_hop.vlan = vlan;
+            wlc_hop.ingress_virtual = vlan.and_then(|v| dynamic_interface(dp, wlc, v));
+            if let Some(wlc_hop) = self.through_capwap(ap_hop, wlc_hop, ap, wlc) {
+                self.l2_forward(Some(wlc_hop), node, arp, None, None);
             }
             self.path.truncate(mark);
             return;
         }
         self.l2_forward(Some(first), node, arp, None, None);
+    }
+
+    /// Push `head` (the tunnel's entry device) and the CAPWAP underlay from
+    /// `from` to `to`, tagged; return `tail` (the exit device) with its
+    /// ingress set. When the underlay fails, the branch ends there with the
+    /// underlay's disposition and `None` is returned.
+    fn through_capwap(&mut self, mut head: Hop, mut tail: Hop, from: u32, to: u32) -> Option<Hop> {
+        match self.capwap(from, to) {
+            Ok(outer) => {
+                let n = outer.len();
+                head.egress = outer[0].egress;
+                self.path.push(head);
+                for o in &outer[1..n - 1] {
+                    self.path.push(Hop {
+                        tunnel: Some(Tunnel::Capwap),
+                        ..o.clone()
+                    });
+                }
+                tail.ingress = outer[n - 1].ingress;
+                Some(tail)
+            }
+            Err(mut failed) => {
+                head.egress = failed.hops.first().and_then(|o| o.egress);
+                self.path.push(head);
+                for o in failed.hops.drain(1..) {
+                    self.path.push(Hop {
+                        tunnel: Some(Tunnel::Capwap),
+                        ..o
+                    });
+                }
+                self.finish(failed.disposition, failed.detail);
+                None
+            }
+        }
     }
 
     /// The CAPWAP underlay between two devices (precomputed at build).
@@ -866,35 +876,12 @@ impl<'a> Walker<'a> {
                     wlc_hop.vlan = vlan;
                     wlc_hop.ingress_virtual = vlan.and_then(|v| dynamic_interface(dp, wlc, v));
                     wlc_hop.tunnel = Some(Tunnel::Capwap);
-                    match self.capwap(wlc, ap) {
-                        Ok(outer) => {
-                            let n = outer.len();
-                            wlc_hop.egress = outer[0].egress;
-                            self.path.push(wlc_hop);
-                            for o in &outer[1..n - 1] {
-                                self.path.push(Hop {
-                                    tunnel: Some(Tunnel::Capwap),
-                                    ..o.clone()
-                                });
-                            }
-                            let mut ap_hop = Hop::new(Node::Device(ap), HopAction::Switched);
-                            ap_hop.ingress = outer[n - 1].ingress;
-                            ap_hop.tunnel = Some(Tunnel::Capwap);
-                            self.path.push(ap_hop);
-                        }
-                        Err(mut failed) => {
-                            wlc_hop.egress = failed.hops.first().and_then(|o| o.egress);
-                            self.path.push(wlc_hop);
-                            for o in failed.hops.drain(1..) {
-                                self.path.push(Hop {
-                                    tunnel: Some(Tunnel::Capwap),
-                                    ..o
-                                });
-                            }
-                            self.finish(failed.disposition, failed.detail);
-                            return;
-                        }
-                    }
+                    let mut ap_hop = Hop::new(Node::Device(ap), HopAction::Switched);
+                    ap_hop.tunnel = Some(Tunnel::Capwap);
+                    let Some(ap_hop) = self.through_capwap(wlc_hop, ap_hop, wlc, ap) else {
+                        return;
+                    };
+                    self.path.push(ap_hop);
                 }
                 let mut hop = Hop::new(
                     Node::Host(h),
