@@ -252,6 +252,7 @@ impl L2 {
 
     /// [`L2::path`] into a reusable buffer (no allocation once it has grown).
     /// Returns false when there is no path (different domains, or `a == b`).
+    #[allow(clippy::many_single_char_names)]
     pub fn path_into(&self, a: NodeIx, b: NodeIx, out: &mut L2Path) -> bool {
         out.steps.clear();
         out.first_port = None;
