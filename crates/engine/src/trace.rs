@@ -274,6 +274,13 @@ impl Default for TraceOptions {
 }
 
 const MAX_HOPS: usize = 64;
+
+/// Who answers ARP for a next hop: resolved at build, or to ask the domain.
+#[derive(Debug, Clone, Copy)]
+enum Arp {
+    Ask,
+    Known(Option<NodeIx>),
+}
 const CAPWAP_DATA_PORT: u16 = 5247;
 
 /// Trace a flow with default limits.
@@ -510,12 +517,12 @@ impl<'a> Walker<'a> {
             wlc_hop.vlan = vlan;
             wlc_hop.ingress_virtual = vlan.and_then(|v| dynamic_interface(dp, wlc, v));
             if let Some(wlc_hop) = self.through_capwap(ap_hop, wlc_hop, ap, wlc) {
-                self.l2_forward(Some(wlc_hop), node, arp, None, None);
+                self.l2_forward(Some(wlc_hop), node, arp, None, Arp::Ask);
             }
             self.path.truncate(mark);
             return;
         }
-        self.l2_forward(Some(first), node, arp, None, None);
+        self.l2_forward(Some(first), node, arp, None, Arp::Ask);
     }
 
     /// Push `head` (the tunnel's entry device) and the CAPWAP underlay from
@@ -727,7 +734,11 @@ impl<'a> Walker<'a> {
                     }
                     let arp = nh.arp.unwrap_or(self.flow.dst);
                     if let Some(node) = out.node {
-                        let known = nh.arp.map(|_| targets.get(k).copied().flatten());
+                        let known = if nh.arp.is_some() {
+                            Arp::Known(targets.get(k).copied().flatten())
+                        } else {
+                            Arp::Ask
+                        };
                         self.l2_forward(Some(h), node, arp, Some(nh.iface), known);
                     } else {
                         h.action = HopAction::Stopped;
@@ -751,11 +762,14 @@ impl<'a> Walker<'a> {
         from: NodeIx,
         arp: IpAddr,
         out_if: Option<u32>,
-        known: Option<Option<NodeIx>>,
+        known: Arp,
     ) {
         let dp = self.dp;
         let mark = self.path.len();
-        match known.unwrap_or_else(|| dp.l2.resolve(from, arp)) {
+        match match known {
+            Arp::Known(t) => t,
+            Arp::Ask => dp.l2.resolve(from, arp),
+        } {
             Some(target) if target != from => {
                 let mut path = std::mem::take(&mut self.scratch);
                 if !dp.l2.path_into(from, target, &mut path) {
@@ -946,7 +960,7 @@ impl<'a> Walker<'a> {
                 None => {
                     // An L2 attachment: the cloud delivers into that VLAN.
                     if let Some(node) = dp.l2.find(NodeKind::Cloud(c, ix as u32)) {
-                        self.l2_forward(None, node, dst, None, None);
+                        self.l2_forward(None, node, dst, None, Arp::Ask);
                     }
                 }
             }
