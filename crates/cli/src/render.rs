@@ -88,14 +88,7 @@ pub fn table(dp: &DataPlane, t: &Trace) -> String {
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                let elem = dnac::network_elements(
-                    dp,
-                    &pathtrace_engine::Branch {
-                        hops: vec![h.clone()],
-                        ..b.clone()
-                    },
-                );
-                let ip = elem.first().map(|e| e.ip.clone()).unwrap_or_default();
+                let ip = dnac::element(dp, h, i == 0, i + 1 == b.hops.len()).ip;
                 [
                     (i + 1).to_string(),
                     json::node_name(dp, h.node),

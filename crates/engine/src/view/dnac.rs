@@ -156,7 +156,9 @@ fn container(dp: &DataPlane, phys: Option<u32>, virt: Option<u32>) -> Option<Int
     })
 }
 
-fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkElement {
+/// One hop as an element; `first`/`last` say where it stands in its branch
+/// (the source host's `linkInformationSource`, none on the last element).
+pub fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkElement {
     match h.node {
         Node::Host(x) => {
             let host = &dp.hosts[x as usize];
