@@ -483,7 +483,14 @@ impl<'a> Walker<'a> {
         let dp = self.dp;
         let host = &dp.hosts[h as usize];
         let mut first = Hop::new(Node::Host(h), HopAction::Originated);
-        first.vlan = None;
+        if host.ip.addr() == self.flow.dst {
+            // A host's packet to itself never leaves it.
+            first.action = HopAction::Received;
+            self.path.push(first);
+            self.finish(Disposition::Accepted, Detail::None);
+            self.path.pop();
+            return;
+        }
         let arp = if host.ip.contains(&self.flow.dst) {
             Some(self.flow.dst)
         } else {

@@ -50,3 +50,30 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// On generated campuses of several sizes, host-to-host flows always
+    /// arrive, over 1 to 8 equal-cost branches, and never loop.
+    #[test]
+    fn generated_campus_flows_arrive(size_ix in 0usize..3, s in any::<usize>(), d in any::<usize>()) {
+        static NETS: std::sync::OnceLock<Vec<(pathtrace_engine::DataPlane, Vec<IpAddr>)>> = std::sync::OnceLock::new();
+        let nets = NETS.get_or_init(|| {
+            [6usize, 50, 130]
+                .iter()
+                .map(|&n| {
+                    let net = pathtrace_engine::generate::campus(n);
+                    let hosts = net.hosts.iter().map(|h| h.ip.addr()).collect();
+                    (pathtrace_engine::build(&net), hosts)
+                })
+                .collect()
+        });
+        let (dp, hosts) = &nets[size_ix];
+        let (src, dst) = (hosts[s % hosts.len()], hosts[d % hosts.len()]);
+        let t = pathtrace_engine::trace(dp, &Flow { protocol: Some(Protocol::Tcp), ..Flow::new(src, dst) }).unwrap();
+        prop_assert!((1..=8).contains(&t.trace_count), "{} branches", t.trace_count);
+        for b in &t.branches {
+            prop_assert_eq!(b.disposition.as_str(), "ACCEPTED");
+        }
+    }
+}
