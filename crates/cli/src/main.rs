@@ -25,6 +25,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the DNA Center / APIC-EM API (default: the demo network on loopback).
+    Serve(ServeArgs),
+    /// Print an argon2 hash of a password read from standard input (for `[[users]]`).
+    HashPassword,
     /// Trace a flow through a network model (default: the embedded demo network).
     Trace(TraceArgs),
     /// Validate a model file; every error is printed as FILE:LINE: FIELD: MESSAGE.
@@ -34,6 +38,29 @@ enum Command {
     },
     /// Write a generated campus network (two cores, distribution pairs, access switches).
     Generate(generate_cmd::GenerateArgs),
+}
+
+/// Flags of `serve` (each also an environment variable and a config key).
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Configuration file (TOML).
+    #[arg(long, env = "PATHTRACE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Model file to serve (published as a new snapshot version when it changed).
+    #[arg(long, short = 'n', env = "PATHTRACE_NETWORK")]
+    network: Option<PathBuf>,
+    /// Plain-HTTP listen address (default 127.0.0.1:8080).
+    #[arg(long, env = "PATHTRACE_LISTEN")]
+    listen: Option<String>,
+    /// HTTPS listen address, or "off" (default 127.0.0.1:8443).
+    #[arg(long, env = "PATHTRACE_TLS_LISTEN")]
+    tls_listen: Option<String>,
+    /// Data directory (default ./pathtrace-data).
+    #[arg(long, env = "PATHTRACE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// sqlite://FILE or postgres://USER@HOST/DB (default: SQLite in the data directory).
+    #[arg(long, env = "PATHTRACE_DATABASE_URL")]
+    database_url: Option<String>,
 }
 
 /// Output formats of `trace`.
@@ -71,9 +98,54 @@ struct TraceArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let command = match Cli::parse().command {
+        Command::Serve(args) => return serve(args),
+        other => other,
+    };
+    match run(command) {
         Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PATHTRACE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let overrides = pathtrace_server::config::Overrides {
+        config: args.config,
+        listen: args.listen,
+        tls_listen: args.tls_listen,
+        data_dir: args.data_dir,
+        database_url: args.database_url,
+        network: args.network,
+    };
+    let settings = match pathtrace_server::config::resolve(overrides) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    match rt.block_on(pathtrace_server::run(settings)) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(3)
@@ -88,8 +160,8 @@ fn load(path: Option<&PathBuf>) -> Result<Network, LoadError> {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Validate { file } => match pathtrace_model::load_file(&file) {
             Ok(net) => {
                 eprintln!(
@@ -107,6 +179,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         },
         Command::Generate(args) => generate_cmd::run(&args),
+        Command::Serve(args) => Ok(serve(args)),
+        Command::HashPassword => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = line.trim_end_matches(['\n', '\r']);
+            if password.is_empty() {
+                eprintln!("error: no password on standard input");
+                return Ok(ExitCode::from(2));
+            }
+            println!("{}", pathtrace_server::config::hash_password(password)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Trace(args) => {
             let net = match load(args.network.as_ref()) {
                 Ok(n) => n,

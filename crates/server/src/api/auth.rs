@@ -1,0 +1,88 @@
+//! Login: the APIC-EM service ticket (`POST /api/v1/ticket`, JSON body) and
+//! the DNA Center token (`POST /dna/system/api/v1/auth/token` and the older
+//! `/api/system/v1/auth/token`, HTTP Basic, no body). Both issue the same kind
+//! of token, sent back as `X-Auth-Token`.
+
+use argon2::{Argon2, PasswordVerifier};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use base64::Engine as _;
+use serde_json::json;
+
+use crate::app::{ApiError, AppState, now_ms, wrap};
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/ticket", post(ticket))
+        .route("/api/system/v1/auth/token", post(token))
+        .route("/dna/system/api/v1/auth/token", post(token))
+}
+
+/// Check a user's password (constant work whether or not the user exists).
+fn verify(state: &AppState, username: &str, password: &str) -> bool {
+    // A fixed hash for unknown users so timing does not reveal who exists.
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jm3hBxN8d4e3ZBTlX3i1D4Q3q5GPa4o0cHNGfJ3Jv3Y";
+    let hash = state
+        .users
+        .get(username)
+        .map_or(DUMMY, |u| u.password_hash.as_str());
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+        && state.users.contains_key(username)
+}
+
+async fn issue(state: &AppState, username: &str) -> Result<String, ApiError> {
+    let token = format!("ST-{}", uuid::Uuid::new_v4().simple());
+    state.store.insert_token(&token, username, now_ms()).await?;
+    Ok(token)
+}
+
+async fn ticket(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    let v: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request("body", format!("the body is not valid JSON: {e}")))?;
+    let field = |k: &str| -> Result<String, ApiError> {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::bad_request(k, format!("{k} is required (a string)")))
+    };
+    let (user, password) = (field("username")?, field("password")?);
+    if !verify(&state, &user, &password) {
+        return Err(ApiError::unauthorized("invalid username or password"));
+    }
+    let token = issue(&state, &user).await?;
+    Ok(wrap(
+        StatusCode::OK,
+        json!({"serviceTicket": token, "idleTimeout": state.idle_timeout_s, "sessionTimeout": state.session_timeout_s}),
+    ))
+}
+
+async fn token(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let basic = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Basic ")
+                .or_else(|| v.strip_prefix("basic "))
+        })
+        .ok_or_else(|| ApiError::unauthorized("HTTP Basic authentication is required"))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(basic.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| ApiError::unauthorized("malformed Basic credentials"))?;
+    let (user, password) = decoded
+        .split_once(':')
+        .ok_or_else(|| ApiError::unauthorized("malformed Basic credentials"))?;
+    if !verify(&state, user, password) {
+        return Err(ApiError::unauthorized("invalid username or password"));
+    }
+    let token = issue(&state, user).await?;
+    Ok((StatusCode::OK, axum::Json(json!({"Token": token}))).into_response())
+}

@@ -1,0 +1,527 @@
+//! Flow analysis (path trace): initiate (202 + task), list with filters,
+//! sorting and 1-based paging, get, delete — under both URL families.
+//!
+//! Request bodies and query strings are parsed by hand so every error names
+//! its field (`sourceIP`, `destPort`, `inclusions[1]`, `limit`, …) and nothing
+//! is stored for a bad request.
+
+use std::net::IpAddr;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::get;
+use pathtrace_engine::view::dnac::java_date;
+use serde_json::{Map, Value, json};
+
+use crate::app::{ApiError, AppState, Authenticated, FAMILIES, now_ms, wrap};
+use crate::store::{Analysis, AnalysisFilter, NewAnalysis};
+
+/// The inclusions DNA Center knows.
+pub const INCLUSIONS: [&str; 5] = [
+    "INTERFACE-STATS",
+    "QOS-STATS",
+    "DEVICE-STATS",
+    "PERFORMANCE-STATS",
+    "ACL-TRACE",
+];
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    let mut r = Router::new();
+    for f in FAMILIES {
+        r = r
+            .route(&format!("{f}/flow-analysis"), get(list).post(initiate))
+            .route(
+                &format!("{f}/flow-analysis/{{id}}"),
+                get(get_one).delete(delete),
+            );
+    }
+    r
+}
+
+/// The URL family (`/api/v1` or `/dna/intent/api/v1`) a request came in on.
+pub fn family_of(uri: &Uri) -> &'static str {
+    if uri.path().starts_with("/dna/") {
+        FAMILIES[1]
+    } else {
+        FAMILIES[0]
+    }
+}
+
+/// Parse query pairs (repeated keys kept in order, values URL-decoded).
+pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    let Some(raw) = raw else { return Vec::new() };
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A port given as digits or a JSON integer, 1–65535.
+fn port(v: &Value, field: &str) -> Result<Option<String>, ApiError> {
+    let n = match v {
+        Value::Null => return Ok(None),
+        Value::String(s) if s.is_empty() => return Ok(None),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    };
+    match n {
+        Some(n) if (1..=65535).contains(&n) => Ok(Some(n.to_string())),
+        _ => Err(ApiError::bad_request(
+            field,
+            format!("{field} must be a port number 1-65535, got {v}"),
+        )),
+    }
+}
+
+fn ip(v: Option<&Value>, field: &str) -> Result<String, ApiError> {
+    let s = v.and_then(Value::as_str).ok_or_else(|| {
+        ApiError::bad_request(field, format!("{field} is required (an IP address string)"))
+    })?;
+    s.trim()
+        .parse::<IpAddr>()
+        .map(|a| a.to_string())
+        .map_err(|_| {
+            ApiError::bad_request(field, format!("{field} is not a valid IP address: {s:?}"))
+        })
+}
+
+fn boolean(v: Option<&Value>, field: &str) -> Result<Option<bool>, ApiError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(other) => Err(ApiError::bad_request(
+            field,
+            format!("{field} must be a boolean, got {other}"),
+        )),
+    }
+}
+
+/// Normalise an inclusion name (`DEVICE_STATS` → `DEVICE-STATS`, any case).
+fn inclusion(s: &str) -> Option<&'static str> {
+    let n = s.trim().to_ascii_uppercase().replace('_', "-");
+    INCLUSIONS.iter().copied().find(|i| *i == n)
+}
+
+/// Validate a `POST flow-analysis` body (plus Ansible's `include_stats` query values).
+pub fn parse_request(body: &[u8], include_stats: &[String]) -> Result<NewAnalysis, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "body",
+            "a JSON body with sourceIP and destIP is required",
+        ));
+    }
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("body", format!("the body is not valid JSON: {e}")))?;
+    let Value::Object(o) = &v else {
+        return Err(ApiError::bad_request(
+            "body",
+            "the body must be a JSON object",
+        ));
+    };
+    let source_ip = ip(o.get("sourceIP"), "sourceIP")?;
+    let dest_ip = ip(o.get("destIP"), "destIP")?;
+    if source_ip.contains(':') != dest_ip.contains(':') {
+        return Err(ApiError::bad_request(
+            "destIP",
+            "sourceIP and destIP must be of the same address family",
+        ));
+    }
+    let source_port = port(o.get("sourcePort").unwrap_or(&Value::Null), "sourcePort")?;
+    let dest_port = port(o.get("destPort").unwrap_or(&Value::Null), "destPort")?;
+    let protocol = match o.get("protocol") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s))
+            if s.eq_ignore_ascii_case("tcp") || s.eq_ignore_ascii_case("udp") =>
+        {
+            Some(s.to_ascii_uppercase())
+        }
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "protocol",
+                format!("protocol must be TCP, UDP or empty, got {other}"),
+            ));
+        }
+    };
+    let mut inclusions: Vec<String> = Vec::new();
+    match o.get("inclusions") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let field = format!("inclusions[{i}]");
+                let name = item.as_str().and_then(inclusion).ok_or_else(|| {
+                    ApiError::bad_request(
+                        &field,
+                        format!(
+                            "unknown inclusion {item}; expected one of {}",
+                            INCLUSIONS.join(", ")
+                        ),
+                    )
+                })?;
+                if !inclusions.iter().any(|x| x == name) {
+                    inclusions.push(name.to_string());
+                }
+            }
+        }
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "inclusions",
+                format!("inclusions must be an array, got {other}"),
+            ));
+        }
+    }
+    for s in include_stats {
+        let name = inclusion(s).ok_or_else(|| {
+            ApiError::bad_request("include_stats", format!("unknown inclusion {s:?}"))
+        })?;
+        if !inclusions.iter().any(|x| x == name) {
+            inclusions.push(name.to_string());
+        }
+    }
+    Ok(NewAnalysis {
+        source_ip,
+        dest_ip,
+        source_port,
+        dest_port,
+        protocol,
+        periodic_refresh: boolean(o.get("periodicRefresh"), "periodicRefresh")?.unwrap_or(false),
+        control_path: boolean(o.get("controlPath"), "controlPath")?,
+        inclusions,
+    })
+}
+
+async fn initiate(
+    State(state): State<AppState>,
+    _user: Authenticated,
+    uri: Uri,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let include_stats: Vec<String> = query_pairs(q.as_deref())
+        .into_iter()
+        .filter(|(k, _)| k == "include_stats")
+        .map(|(_, v)| v)
+        .collect();
+    let req = parse_request(&body, &include_stats)?;
+    let family = family_of(&uri);
+    let snapshot = state.snapshot();
+    let (id, task_id) = state
+        .store
+        .create_analysis(&req, snapshot.version, now_ms(), family)
+        .await?;
+    // The task is committed: readable before this answer leaves.
+    let _ = state.jobs.send(id.clone());
+    Ok(wrap(
+        StatusCode::ACCEPTED,
+        json!({"flowAnalysisId": id, "taskId": task_id, "url": format!("{family}/flow-analysis/{id}")}),
+    ))
+}
+
+/// The `request` object of an analysis (also a list item).
+pub fn request_json(a: &Analysis) -> Value {
+    let q = &a.request;
+    let mut m = Map::new();
+    m.insert("id".into(), json!(a.id));
+    m.insert("sourceIP".into(), json!(q.source_ip));
+    m.insert("destIP".into(), json!(q.dest_ip));
+    if let Some(p) = &q.source_port {
+        m.insert("sourcePort".into(), json!(p));
+    }
+    if let Some(p) = &q.dest_port {
+        m.insert("destPort".into(), json!(p));
+    }
+    if let Some(p) = &q.protocol {
+        m.insert("protocol".into(), json!(p));
+    }
+    m.insert("periodicRefresh".into(), json!(q.periodic_refresh));
+    if !q.inclusions.is_empty() {
+        m.insert("inclusions".into(), json!(q.inclusions));
+    }
+    if let Some(c) = q.control_path {
+        m.insert("controlPath".into(), json!(c));
+    }
+    m.insert("status".into(), json!(a.status));
+    m.insert("createTime".into(), json!(a.create_ms));
+    m.insert("lastUpdateTime".into(), json!(a.last_update_ms));
+    if let Some(r) = &a.failure_reason {
+        m.insert("failureReason".into(), json!(r));
+    }
+    Value::Object(m)
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    _user: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let a = state
+        .store
+        .get_analysis(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("flow analysis", &id))?;
+    let mut m = Map::new();
+    m.insert("request".into(), request_json(&a));
+    m.insert("lastUpdate".into(), json!(java_date(a.last_update_ms)));
+    if let Some(Value::Object(r)) = &a.result {
+        for (k, v) in r {
+            m.insert(k.clone(), v.clone());
+        }
+    } else {
+        m.insert(
+            "detailedStatus".into(),
+            json!({"aclTraceCalculation": "INPROGRESS"}),
+        );
+        m.insert("networkElementsInfo".into(), json!([]));
+        m.insert("properties".into(), json!([]));
+    }
+    Ok(wrap(StatusCode::OK, Value::Object(m)))
+}
+
+fn parse_filter(
+    pairs: &[(String, String)],
+) -> Result<(AnalysisFilter, usize, usize, bool, String), ApiError> {
+    let mut f = AnalysisFilter::default();
+    let (mut limit, mut offset, mut desc, mut sort_by) =
+        (500usize, 1usize, false, "createTime".to_string());
+    let int = |k: &str, v: &str| -> Result<i64, ApiError> {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_request(k, format!("{k} must be an integer, got {v:?}")))
+    };
+    for (k, v) in pairs {
+        match k.as_str() {
+            "periodicRefresh" => {
+                f.periodic_refresh = Some(match v.to_ascii_lowercase().as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(ApiError::bad_request(
+                            k,
+                            format!("{k} must be True or False, got {v:?}"),
+                        ));
+                    }
+                });
+            }
+            "sourceIP" => f.source_ip = Some(v.clone()),
+            "destIP" => f.dest_ip = Some(v.clone()),
+            "sourcePort" => f.source_port = port(&json!(v), k)?,
+            "destPort" => f.dest_port = port(&json!(v), k)?,
+            "protocol" => f.protocol = Some(v.clone()),
+            "status" => f.status = Some(v.clone()),
+            "taskId" => f.task_id = Some(v.clone()),
+            "gtCreateTime" => f.gt_create_time = Some(int(k, v)?),
+            "ltCreateTime" => f.lt_create_time = Some(int(k, v)?),
+            "lastUpdateTime" => f.last_update_time = Some(int(k, v)?),
+            "limit" => {
+                limit = usize::try_from(int(k, v)?)
+                    .ok()
+                    .filter(|l| (1..=500).contains(l))
+                    .ok_or_else(|| {
+                        ApiError::bad_request(k, format!("limit must be 1-500, got {v:?}"))
+                    })?;
+            }
+            "offset" => {
+                offset = usize::try_from(int(k, v)?)
+                    .ok()
+                    .filter(|o| *o >= 1)
+                    .ok_or_else(|| {
+                        ApiError::bad_request(k, format!("offset is 1-based, got {v:?}"))
+                    })?;
+            }
+            "order" => {
+                desc = match v.to_ascii_lowercase().as_str() {
+                    "asc" => false,
+                    "desc" => true,
+                    _ => {
+                        return Err(ApiError::bad_request(
+                            k,
+                            format!("order must be asc or desc, got {v:?}"),
+                        ));
+                    }
+                };
+            }
+            "sortBy" => {
+                const SORTABLE: [&str; 8] = [
+                    "createTime",
+                    "lastUpdateTime",
+                    "sourceIP",
+                    "destIP",
+                    "status",
+                    "sourcePort",
+                    "destPort",
+                    "protocol",
+                ];
+                if !SORTABLE.contains(&v.as_str()) {
+                    return Err(ApiError::bad_request(
+                        k,
+                        format!("sortBy must be one of {}, got {v:?}", SORTABLE.join(", ")),
+                    ));
+                }
+                sort_by.clone_from(v);
+            }
+            _ => {} // unknown parameters are ignored (Ansible sends active_validation=False)
+        }
+    }
+    Ok((f, limit, offset, desc, sort_by))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    _user: Authenticated,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let pairs = query_pairs(q.as_deref());
+    let (filter, limit, offset, desc, sort_by) = parse_filter(&pairs)?;
+    let mut items = state.store.list_analyses(&filter).await?;
+    // Stable: ties on the sort key keep creation order.
+    items.sort_by(|a, b| {
+        let key = |x: &Analysis| -> (String, i64) {
+            match sort_by.as_str() {
+                "lastUpdateTime" => (String::new(), x.last_update_ms),
+                "sourceIP" => (x.request.source_ip.clone(), 0),
+                "destIP" => (x.request.dest_ip.clone(), 0),
+                "status" => (x.status.clone(), 0),
+                "sourcePort" => (x.request.source_port.clone().unwrap_or_default(), 0),
+                "destPort" => (x.request.dest_port.clone().unwrap_or_default(), 0),
+                "protocol" => (x.request.protocol.clone().unwrap_or_default(), 0),
+                _ => (String::new(), x.create_ms),
+            }
+        };
+        let o = key(a).cmp(&key(b)).then(a.seq.cmp(&b.seq));
+        if desc { o.reverse() } else { o }
+    });
+    let page: Vec<Value> = items
+        .iter()
+        .skip(offset - 1)
+        .take(limit)
+        .map(request_json)
+        .collect();
+    Ok(wrap(StatusCode::OK, Value::Array(page)))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    _user: Authenticated,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let task_id = state
+        .store
+        .delete_analysis(&id, now_ms())
+        .await?
+        .ok_or_else(|| ApiError::not_found("flow analysis", &id))?;
+    let family = family_of(&uri);
+    Ok(wrap(
+        StatusCode::ACCEPTED,
+        json!({"taskId": task_id, "url": format!("{family}/task/{task_id}")}),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_validated_field_by_field() {
+        let ok = parse_request(br#"{"sourceIP":"10.1.1.1","destIP":"10.2.2.2","destPort":443,"sourcePort":"1024","protocol":"tcp","inclusions":["device_stats"]}"#, &[]).unwrap();
+        assert_eq!(ok.dest_port.as_deref(), Some("443"));
+        assert_eq!(ok.protocol.as_deref(), Some("TCP"));
+        assert_eq!(ok.inclusions, ["DEVICE-STATS"]);
+        for (body, field) in [
+            (&br#"{"destIP":"10.2.2.2"}"#[..], "sourceIP"),
+            (
+                br#"{"sourceIP":"10.1.1.999","destIP":"10.2.2.2"}"#,
+                "sourceIP",
+            ),
+            (
+                br#"{"sourceIP":"10.1.1.1","destIP":"10.2.2.2","destPort":70000}"#,
+                "destPort",
+            ),
+            (
+                br#"{"sourceIP":"10.1.1.1","destIP":"10.2.2.2","protocol":"SCTP"}"#,
+                "protocol",
+            ),
+            (
+                br#"{"sourceIP":"10.1.1.1","destIP":"10.2.2.2","inclusions":["DEVICE-STATS","X"]}"#,
+                "inclusions[1]",
+            ),
+            (
+                br#"{"sourceIP":"10.1.1.1","destIP":"10.2.2.2","periodicRefresh":"maybe"}"#,
+                "periodicRefresh",
+            ),
+            (b"not json", "body"),
+            (b"", "body"),
+            (b"[1,2]", "body"),
+        ] {
+            let e = parse_request(body, &[]).unwrap_err();
+            assert_eq!(
+                e.detail,
+                format!("field: {field}"),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert_eq!(
+            parse_request(
+                br#"{"sourceIP":"10.1.1.1","destIP":"10.2.2.2"}"#,
+                &["INTERFACE-STATS".into()]
+            )
+            .unwrap()
+            .inclusions,
+            ["INTERFACE-STATS"]
+        );
+    }
+
+    #[test]
+    fn query_values_are_decoded() {
+        assert_eq!(
+            query_pairs(Some("a=1&b=x%20y&b=z&c")),
+            [
+                ("a".into(), "1".into()),
+                ("b".into(), "x y".into()),
+                ("b".into(), "z".into()),
+                ("c".into(), String::new())
+            ]
+        );
+        assert_eq!(
+            query_pairs(Some("a=%zz&b=%4")),
+            [("a".into(), "%zz".into()), ("b".into(), "%4".into())]
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! HTTP handlers, one module per API area.
+
+pub mod auth;
+pub mod flow;
+pub mod inventory;
+pub mod task;

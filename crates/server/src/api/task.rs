@@ -1,0 +1,281 @@
+//! Tasks: the APIC-EM / DNA Center `task` API (`task/{id}`, `task/{id}/tree`,
+//! `task`, `task/count`) and the newer `/dna/intent/api/v1/tasks` family
+//! (`tasks/{id}`, `tasks/{id}/detail`, `tasks`, `tasks/count`).
+//!
+//! JSON types follow the contract: epoch-ms integers, a real boolean
+//! `isError`, an integer `version`, `endTime` only once the task is done.
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Map, Value, json};
+
+use crate::api::flow::query_pairs;
+use crate::app::{ApiError, AppState, Authenticated, FAMILIES, wrap};
+use crate::store::Task;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    let mut r = Router::new();
+    for f in FAMILIES {
+        r = r
+            .route(&format!("{f}/task"), get(list))
+            .route(&format!("{f}/task/count"), get(count))
+            .route(&format!("{f}/task/{{id}}"), get(one))
+            .route(&format!("{f}/task/{{id}}/tree"), get(tree));
+    }
+    r.route("/dna/intent/api/v1/tasks", get(list_v2))
+        .route("/dna/intent/api/v1/tasks/count", get(count_v2))
+        .route("/dna/intent/api/v1/tasks/{id}", get(one_v2))
+        .route("/dna/intent/api/v1/tasks/{id}/detail", get(detail))
+}
+
+/// A task as `TaskDTO`.
+pub fn task_json(t: &Task) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(t.id));
+    m.insert("rootId".into(), json!(t.id));
+    m.insert("serviceType".into(), json!(t.service_type));
+    m.insert("progress".into(), json!(t.progress));
+    m.insert("isError".into(), json!(t.is_error));
+    m.insert("startTime".into(), json!(t.start_ms));
+    if let Some(e) = t.end_ms {
+        m.insert("endTime".into(), json!(e));
+    }
+    m.insert("lastUpdate".into(), json!(t.last_update_ms));
+    m.insert("version".into(), json!(t.last_update_ms));
+    if let Some(r) = &t.failure_reason {
+        m.insert("failureReason".into(), json!(r));
+    }
+    if let Some(c) = &t.error_code {
+        m.insert("errorCode".into(), json!(c));
+    }
+    Value::Object(m)
+}
+
+/// `PENDING`, `FAILURE` or `SUCCESS` (the v2 task status).
+fn status_v2(t: &Task) -> &'static str {
+    match (t.end_ms, t.is_error) {
+        (None, _) => "PENDING",
+        (Some(_), true) => "FAILURE",
+        (Some(_), false) => "SUCCESS",
+    }
+}
+
+fn task_v2(t: &Task) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(t.id));
+    m.insert("rootId".into(), json!(t.id));
+    m.insert("startTime".into(), json!(t.start_ms));
+    if let Some(e) = t.end_ms {
+        m.insert("endTime".into(), json!(e));
+    }
+    m.insert("updatedTime".into(), json!(t.last_update_ms));
+    m.insert("status".into(), json!(status_v2(t)));
+    if let Some(u) = &t.result_url {
+        m.insert("resultLocation".into(), json!(u));
+    }
+    Value::Object(m)
+}
+
+async fn find(state: &AppState, id: &str) -> Result<Task, ApiError> {
+    state
+        .store
+        .get_task(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("task", id))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    _u: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(wrap(StatusCode::OK, task_json(&find(&state, &id).await?)))
+}
+
+async fn tree(
+    State(state): State<AppState>,
+    _u: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(wrap(
+        StatusCode::OK,
+        json!([task_json(&find(&state, &id).await?)]),
+    ))
+}
+
+async fn one_v2(
+    State(state): State<AppState>,
+    _u: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(wrap(StatusCode::OK, task_v2(&find(&state, &id).await?)))
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    _u: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let t = find(&state, &id).await?;
+    let mut m = Map::new();
+    m.insert(
+        "data".into(),
+        json!(t.result_url.clone().unwrap_or_default()),
+    );
+    m.insert("progress".into(), json!(t.progress));
+    if let Some(c) = &t.error_code {
+        m.insert("errorCode".into(), json!(c));
+    }
+    if let Some(r) = &t.failure_reason {
+        m.insert("failureReason".into(), json!(r));
+    }
+    Ok(wrap(StatusCode::OK, Value::Object(m)))
+}
+
+/// Filters and paging shared by the task lists.
+struct TaskQuery {
+    offset: usize,
+    limit: usize,
+    desc: bool,
+    status: Option<String>,
+    is_error: Option<bool>,
+    service_type: Option<String>,
+}
+
+fn parse(raw: Option<&str>) -> Result<TaskQuery, ApiError> {
+    let mut q = TaskQuery {
+        offset: 1,
+        limit: 500,
+        desc: false,
+        status: None,
+        is_error: None,
+        service_type: None,
+    };
+    for (k, v) in query_pairs(raw) {
+        let int = || {
+            v.trim().parse::<usize>().map_err(|_| {
+                ApiError::bad_request(&k, format!("{k} must be an integer, got {v:?}"))
+            })
+        };
+        match k.as_str() {
+            "offset" => {
+                q.offset = Some(int()?)
+                    .filter(|o| *o >= 1)
+                    .ok_or_else(|| ApiError::bad_request(&k, "offset is 1-based"))?;
+            }
+            "limit" => {
+                q.limit = Some(int()?)
+                    .filter(|l| (1..=500).contains(l))
+                    .ok_or_else(|| ApiError::bad_request(&k, "limit must be 1-500"))?;
+            }
+            "order" => {
+                q.desc = match v.to_ascii_lowercase().as_str() {
+                    "asc" => false,
+                    "desc" => true,
+                    _ => {
+                        return Err(ApiError::bad_request(
+                            &k,
+                            format!("order must be asc or desc, got {v:?}"),
+                        ));
+                    }
+                };
+            }
+            "status" => q.status = Some(v.to_ascii_uppercase()),
+            "isError" => {
+                q.is_error = Some(match v.to_ascii_lowercase().as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(ApiError::bad_request(
+                            &k,
+                            format!("isError must be true or false, got {v:?}"),
+                        ));
+                    }
+                });
+            }
+            "serviceType" => q.service_type = Some(v.clone()),
+            _ => {}
+        }
+    }
+    Ok(q)
+}
+
+async fn filtered(state: &AppState, q: &TaskQuery) -> Result<Vec<Task>, ApiError> {
+    let mut tasks: Vec<Task> = state
+        .store
+        .list_tasks()
+        .await?
+        .into_iter()
+        .filter(|t| q.status.as_ref().is_none_or(|s| s == status_v2(t)))
+        .filter(|t| q.is_error.is_none_or(|e| e == t.is_error))
+        .filter(|t| q.service_type.as_ref().is_none_or(|s| *s == t.service_type))
+        .collect();
+    if q.desc {
+        tasks.reverse();
+    }
+    Ok(tasks)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    _u: Authenticated,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let q = parse(raw.as_deref())?;
+    let tasks = filtered(&state, &q).await?;
+    Ok(wrap(
+        StatusCode::OK,
+        tasks
+            .iter()
+            .skip(q.offset - 1)
+            .take(q.limit)
+            .map(task_json)
+            .collect(),
+    ))
+}
+
+async fn count(
+    State(state): State<AppState>,
+    _u: Authenticated,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let q = parse(raw.as_deref())?;
+    Ok(wrap(
+        StatusCode::OK,
+        json!(filtered(&state, &q).await?.len()),
+    ))
+}
+
+async fn list_v2(
+    State(state): State<AppState>,
+    _u: Authenticated,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let q = parse(raw.as_deref())?;
+    let tasks = filtered(&state, &q).await?;
+    Ok(wrap(
+        StatusCode::OK,
+        tasks
+            .iter()
+            .skip(q.offset - 1)
+            .take(q.limit)
+            .map(task_v2)
+            .collect(),
+    ))
+}
+
+async fn count_v2(
+    State(state): State<AppState>,
+    _u: Authenticated,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let q = parse(raw.as_deref())?;
+    Ok(wrap(
+        StatusCode::OK,
+        json!({"count": filtered(&state, &q).await?.len()}),
+    ))
+}

@@ -1,0 +1,230 @@
+//! Application state, the error type every handler returns, the token
+//! extractor, and the router with both URL families.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use pathtrace_engine::DataPlane;
+use pathtrace_model::Network;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::store::{Store, StoreError};
+
+/// The two URL families every endpoint is served under.
+pub const FAMILIES: [&str; 2] = ["/api/v1", "/dna/intent/api/v1"];
+
+/// The network a server answers on: a stored snapshot version and its data plane.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Snapshot version in the store.
+    pub version: i64,
+    /// The model.
+    pub network: Network,
+    /// Its data plane (immutable).
+    pub dp: DataPlane,
+}
+
+/// A user allowed to log in.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Name.
+    pub username: String,
+    /// argon2 PHC hash of the password.
+    pub password_hash: String,
+}
+
+/// Shared state of all handlers.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// The current snapshot.
+    pub snapshot: Arc<RwLock<Arc<Snapshot>>>,
+    /// Users by name.
+    pub users: Arc<HashMap<String, User>>,
+    /// Token idle timeout, seconds.
+    pub idle_timeout_s: i64,
+    /// Token session timeout, seconds.
+    pub session_timeout_s: i64,
+    /// Where new analyses are queued for the workers.
+    pub jobs: mpsc::UnboundedSender<String>,
+}
+
+impl AppState {
+    /// The current snapshot.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+}
+
+/// Epoch milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// An API error: the status and the contract's error body
+/// `{"response": {"errorCode", "message", "detail"}, "version": "1.0"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Machine-readable code.
+    pub code: String,
+    /// One sentence.
+    pub message: String,
+    /// More detail (e.g. the field).
+    pub detail: String,
+}
+
+impl ApiError {
+    /// A 400 naming the offending field.
+    pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "INVALID_REQUEST".into(),
+            message: message.into(),
+            detail: format!("field: {field}"),
+        }
+    }
+
+    /// A 404 for an unknown id.
+    pub fn not_found(what: &str, id: &str) -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "NOT_FOUND".into(),
+            message: format!("{what} {id} was not found"),
+            detail: format!("{what}: {id}"),
+        }
+    }
+
+    /// A 401.
+    pub fn unauthorized(message: &str) -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "UNAUTHORIZED".into(),
+            message: message.into(),
+            detail: "authentication required".into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        // Internal detail goes to the log, never to the client.
+        tracing::error!(error = %e, "store error");
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "STORE_UNAVAILABLE".into(),
+            message: "the store is unavailable; try again".into(),
+            detail: String::new(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "response": {"errorCode": self.code, "message": self.message, "detail": self.detail},
+            "version": "1.0",
+        });
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// `{"response": …, "version": "1.0"}` with a status.
+#[allow(clippy::needless_pass_by_value)]
+pub fn wrap(status: StatusCode, response: serde_json::Value) -> Response {
+    (
+        status,
+        axum::Json(json!({"response": response, "version": "1.0"})),
+    )
+        .into_response()
+}
+
+/// The logged-in user of a request (from `X-Auth-Token`).
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub String);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = token_of(&parts.headers)
+            .ok_or_else(|| ApiError::unauthorized("missing X-Auth-Token"))?;
+        let user = state
+            .store
+            .check_token(
+                &token,
+                now_ms(),
+                state.idle_timeout_s * 1000,
+                state.session_timeout_s * 1000,
+            )
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
+        Ok(Authenticated(user))
+    }
+}
+
+fn token_of(h: &HeaderMap) -> Option<String> {
+    let v = h.get("x-auth-token")?.to_str().ok()?.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+/// Answers for anything no route matches: JSON, never an empty body.
+async fn fallback() -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        code: "NOT_FOUND".into(),
+        message: "no such endpoint".into(),
+        detail: String::new(),
+    }
+}
+
+/// Turn axum's plain-text rejections (405, 415, …) into the JSON error shape.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if res.status().is_client_error() && !is_json {
+        let status = res.status();
+        return ApiError {
+            status,
+            code: status
+                .canonical_reason()
+                .unwrap_or("ERROR")
+                .to_uppercase()
+                .replace(' ', "_"),
+            message: status.canonical_reason().unwrap_or("error").to_string(),
+            detail: String::new(),
+        }
+        .into_response();
+    }
+    res
+}
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(crate::api::auth::routes())
+        .merge(crate::api::flow::routes())
+        .merge(crate::api::task::routes())
+        .merge(crate::api::inventory::routes())
+        .fallback(fallback)
+        .layer(axum::middleware::from_fn(json_errors))
+        .with_state(state)
+}

@@ -1,0 +1,198 @@
+//! Configuration: one TOML file (unknown keys are errors) < environment <
+//! flags. The binary maps flags and `PATHTRACE_*` variables onto
+//! [`Overrides`]; [`resolve`] layers them over the file and the defaults.
+//! Every key is documented in docs/configuration.md.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use argon2::{Argon2, PasswordHasher};
+use serde::Deserialize;
+
+use crate::app::User;
+
+/// The demo user, available only while every listener is on loopback.
+pub const DEMO_USER: (&str, &str) = ("devnetuser", "Cisco123!");
+
+/// The configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Plain-HTTP listen address.
+    pub listen: Option<String>,
+    /// HTTPS listen address, or "off".
+    pub tls_listen: Option<String>,
+    /// Data directory (embedded store, generated certificate).
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: Option<String>,
+    /// Model file to serve.
+    pub network: Option<PathBuf>,
+    /// PEM certificate for HTTPS.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    pub tls_key: Option<PathBuf>,
+    /// Worker tasks running analyses.
+    pub workers: Option<usize>,
+    /// Token idle timeout, seconds.
+    pub token_idle_timeout: Option<i64>,
+    /// Token session timeout, seconds.
+    pub token_session_timeout: Option<i64>,
+    /// Users who may log in.
+    #[serde(default)]
+    pub users: Vec<UserEntry>,
+}
+
+/// A user in the configuration file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserEntry {
+    /// Name.
+    pub username: String,
+    /// argon2 PHC hash (`pathtrace hash-password` prints one).
+    pub password_hash: String,
+}
+
+/// Values from flags or the environment (they win over the file).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--listen`.
+    pub listen: Option<String>,
+    /// `--tls-listen`.
+    pub tls_listen: Option<String>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+    /// `--network`.
+    pub network: Option<PathBuf>,
+}
+
+/// The resolved settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Plain-HTTP listener.
+    pub listen: SocketAddr,
+    /// HTTPS listener (None: off).
+    pub tls_listen: Option<SocketAddr>,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Store URL.
+    pub database_url: String,
+    /// Model file to publish and serve.
+    pub network: Option<PathBuf>,
+    /// Certificate and key, when configured.
+    pub tls_cert: Option<PathBuf>,
+    /// Key.
+    pub tls_key: Option<PathBuf>,
+    /// Workers.
+    pub workers: usize,
+    /// Token idle timeout, seconds.
+    pub idle_timeout_s: i64,
+    /// Token session timeout, seconds.
+    pub session_timeout_s: i64,
+    /// Users.
+    pub users: Vec<User>,
+    /// Whether the demo user is in `users`.
+    pub demo_user: bool,
+}
+
+fn addr(field: &str, v: &str) -> anyhow::Result<SocketAddr> {
+    v.parse()
+        .map_err(|_| anyhow::anyhow!("{field}: not a socket address (HOST:PORT): {v:?}"))
+}
+
+/// Layer defaults < file < overrides.
+pub fn resolve(o: Overrides) -> anyhow::Result<Settings> {
+    let file: FileConfig = match &o.config {
+        Some(p) => load_file(p)?,
+        None => FileConfig::default(),
+    };
+    let listen = addr(
+        "listen",
+        o.listen
+            .as_deref()
+            .or(file.listen.as_deref())
+            .unwrap_or("127.0.0.1:8080"),
+    )?;
+    let tls_listen = match o
+        .tls_listen
+        .as_deref()
+        .or(file.tls_listen.as_deref())
+        .unwrap_or("127.0.0.1:8443")
+    {
+        "off" | "" => None,
+        v => Some(addr("tls_listen", v)?),
+    };
+    let data_dir = o
+        .data_dir
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("pathtrace-data"));
+    let database_url = o.database_url.or(file.database_url).unwrap_or_else(|| {
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("pathtrace.db").display()
+        )
+    });
+    if !(database_url.starts_with("sqlite:")
+        || database_url.starts_with("postgres://")
+        || database_url.starts_with("postgresql://"))
+    {
+        anyhow::bail!("database_url: expected sqlite://… or postgres://…");
+    }
+    let mut users: Vec<User> = file
+        .users
+        .into_iter()
+        .map(|u| User {
+            username: u.username,
+            password_hash: u.password_hash,
+        })
+        .collect();
+    let loopback = listen.ip().is_loopback() && tls_listen.is_none_or(|a| a.ip().is_loopback());
+    let demo_user = users.is_empty();
+    if demo_user {
+        if !loopback {
+            anyhow::bail!(
+                "no users are configured: the demo user {} exists only while listening on loopback; add [[users]] to the configuration file",
+                DEMO_USER.0
+            );
+        }
+        users.push(User {
+            username: DEMO_USER.0.into(),
+            password_hash: hash_password(DEMO_USER.1)?,
+        });
+    }
+    let workers = file.workers.unwrap_or(2);
+    if workers == 0 {
+        anyhow::bail!("workers: must be at least 1");
+    }
+    Ok(Settings {
+        listen,
+        tls_listen,
+        data_dir,
+        database_url,
+        network: o.network.or(file.network),
+        tls_cert: file.tls_cert,
+        tls_key: file.tls_key,
+        workers,
+        idle_timeout_s: file.token_idle_timeout.unwrap_or(1800),
+        session_timeout_s: file.token_session_timeout.unwrap_or(21600),
+        users,
+        demo_user,
+    })
+}
+
+fn load_file(p: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+}
+
+/// An argon2id PHC hash of a password.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+}

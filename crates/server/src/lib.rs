@@ -1,0 +1,180 @@
+//! pathtrace-server: the DNA Center / APIC-EM path-trace API over the engine.
+//!
+//! An axum router ([`app::router`]) serves both URL families
+//! (`/api/v1/...` and `/dna/intent/api/v1/...`); every POST/DELETE records
+//! its task in the [`store`] (SQLite by default, PostgreSQL by URL) in one
+//! transaction and answers at once; [`worker`]s run the trace on the
+//! immutable data plane of the current network [`app::Snapshot`] and finish
+//! the task. [`run`] wires it all: store, snapshot, workers, HTTP and HTTPS
+//! listeners ([`tls`]).
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod store;
+pub mod tls;
+pub mod worker;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::sync::mpsc;
+
+use crate::app::{AppState, Snapshot, now_ms};
+use crate::config::Settings;
+use crate::store::Store;
+
+/// A stable digest of a model text (FNV-1a 64, hex): equal texts, equal digests.
+fn digest(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The snapshot to serve: `--network` published as a new version when it
+/// differs from the latest; else the latest stored version; else the demo.
+pub async fn load_snapshot(store: &Store, network: Option<&Path>) -> anyhow::Result<Snapshot> {
+    let (text, file) = match network {
+        Some(p) => (
+            std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))?,
+            p.display().to_string(),
+        ),
+        None => match store.latest_snapshot().await? {
+            Some((version, _, model)) => {
+                let net = pathtrace_model::load_str(&model, "stored snapshot")?;
+                let dp = pathtrace_engine::build(&net);
+                return Ok(Snapshot {
+                    version,
+                    network: net,
+                    dp,
+                });
+            }
+            None => (
+                pathtrace_model::demo::DEMO_YAML.to_string(),
+                pathtrace_model::demo::DEMO_FILE.to_string(),
+            ),
+        },
+    };
+    let net = pathtrace_model::load_str(&text, &file)?;
+    let version = store
+        .publish_snapshot(&digest(&text), &text, now_ms())
+        .await?;
+    let dp = pathtrace_engine::build(&net);
+    Ok(Snapshot {
+        version,
+        network: net,
+        dp,
+    })
+}
+
+/// Everything a server needs, ready to serve (used by `run` and by tests).
+pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Router)> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("data directory {}", settings.data_dir.display()))?;
+    let store = Store::open(&settings.database_url)
+        .await
+        .context("opening the store")?;
+    let snapshot = load_snapshot(&store, settings.network.as_deref()).await?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let state = AppState {
+        store,
+        snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
+        users: Arc::new(
+            settings
+                .users
+                .iter()
+                .map(|u| (u.username.clone(), u.clone()))
+                .collect::<HashMap<_, _>>(),
+        ),
+        idle_timeout_s: settings.idle_timeout_s,
+        session_timeout_s: settings.session_timeout_s,
+        jobs: tx,
+    };
+    worker::spawn(&state, rx, settings.workers);
+    let recovered = worker::recover(&state).await?;
+    if recovered > 0 {
+        tracing::info!(recovered, "re-queued analyses left in progress");
+    }
+    let router = app::router(state.clone());
+    Ok((state, router))
+}
+
+/// Serve until Ctrl-C.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let (state, router) = prepare(&settings).await?;
+    let handle = axum_server::Handle::new();
+    let http = axum_server::bind(settings.listen)
+        .handle(handle.clone())
+        .serve(router.clone().into_make_service());
+    let snap = state.snapshot();
+    println!(
+        "pathtrace serving network {:?} (snapshot {}, {} devices, {} hosts)",
+        snap.network.name,
+        snap.version,
+        snap.network.devices.len(),
+        snap.network.hosts.len()
+    );
+    println!("  http://{}", settings.listen);
+    let https = match settings.tls_listen {
+        Some(addr) => {
+            let (cert, key) = tls::ensure_cert(
+                &settings.data_dir,
+                settings.tls_cert.as_deref(),
+                settings.tls_key.as_deref(),
+            )?;
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                .await
+                .with_context(|| format!("TLS certificate {}", cert.display()))?;
+            println!("  https://{addr} (certificate {})", cert.display());
+            Some(
+                axum_server::bind_rustls(addr, config)
+                    .handle(handle.clone())
+                    .serve(router.into_make_service()),
+            )
+        }
+        None => None,
+    };
+    println!("  store: {}", redact(&settings.database_url));
+    if settings.demo_user {
+        println!(
+            "  demo credentials (loopback only): {} / {}",
+            config::DEMO_USER.0,
+            config::DEMO_USER.1
+        );
+    }
+    let shutdown = handle.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+        shutdown.graceful_shutdown(Some(Duration::from_secs(5)));
+    });
+    match https {
+        Some(https) => {
+            let (a, b) = tokio::join!(http, https);
+            a.context("HTTP listener")?;
+            b.context("HTTPS listener")?;
+        }
+        None => http.await.context("HTTP listener")?,
+    }
+    Ok(())
+}
+
+/// A database URL without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
