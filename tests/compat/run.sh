@@ -219,6 +219,7 @@ for name in "${SELECTED[@]}"; do
   case $rc in
     0)
       echo "$name: ok (${took}s)"
+      grep '^note: ' "$log" | sed 's/^/    /' || true
       passed=$((passed + 1))
       ;;
     77)

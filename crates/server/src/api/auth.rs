@@ -25,12 +25,16 @@ pub fn routes() -> Router<AppState> {
 
 /// Check a user's password (constant work whether or not the user exists).
 fn verify(state: &AppState, username: &str, password: &str) -> bool {
-    // A fixed hash for unknown users so timing does not reveal who exists.
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jm3hBxN8d4e3ZBTlX3i1D4Q3q5GPa4o0cHNGfJ3Jv3Y";
+    // Unknown users are checked against a real hash too, so timing does not
+    // reveal who exists.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| {
+        crate::config::hash_password("pathtrace: no such user").unwrap_or_default()
+    });
     let hash = state
         .users
         .get(username)
-        .map_or(DUMMY, |u| u.password_hash.as_str());
+        .map_or(dummy.as_str(), |u| u.password_hash.as_str());
     Argon2::default()
         .verify_password(password.as_bytes(), hash)
         .is_ok()
