@@ -48,8 +48,11 @@ run_notebook() {
   fi
   "$PATHTRACE_COMPAT_PY" "$HERE/compare.py" --expected "$expected" --actual "$out" "$@" || crc=$?
   if [[ $rc != 0 || $crc != 0 ]]; then
-    echo "--- $script exited $rc; the end of its stderr:"
-    tail -n 25 "$err"
+    echo "--- $script exited with status $rc"
+    if [[ -s $err ]]; then
+      echo "--- the end of its stderr:"
+      tail -n 25 "$err"
+    fi
     return 1
   fi
 }
