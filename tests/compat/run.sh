@@ -232,6 +232,12 @@ for name in "${SELECTED[@]}"; do
     124 | 137)
       echo "$name: FAILED (timed out after ${TIMEOUT}s)"
       sed 's/^/    /' "$log"
+      for f in "$WORK/$name.stdout" "$WORK/$name.stderr"; do
+        if [[ -s $f ]]; then
+          echo "    --- the end of its ${f##*.}:"
+          tail -n 15 "$f" | sed 's/^/    /'
+        fi
+      done
       failed=$((failed + 1))
       ;;
     *)
