@@ -118,6 +118,7 @@ fn serve(args: ServeArgs) -> ExitCode {
                 .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let overrides = pathtrace_server::config::Overrides {
         config: args.config,

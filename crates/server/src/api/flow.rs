@@ -249,7 +249,7 @@ async fn initiate(
     let _ = state.jobs.send(id.clone());
     Ok(wrap(
         StatusCode::ACCEPTED,
-        json!({"flowAnalysisId": id, "taskId": task_id, "url": format!("{family}/flow-analysis/{id}")}),
+        json!({"flowAnalysisId": id, "taskId": task_id, "url": format!("/api/v1/flow-analysis/{id}")}),
     ))
 }
 
@@ -438,7 +438,6 @@ async fn list(
 async fn delete(
     State(state): State<AppState>,
     _user: Authenticated,
-    uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let task_id = state
@@ -446,10 +445,9 @@ async fn delete(
         .delete_analysis(&id, now_ms())
         .await?
         .ok_or_else(|| ApiError::not_found("flow analysis", &id))?;
-    let family = family_of(&uri);
     Ok(wrap(
         StatusCode::ACCEPTED,
-        json!({"taskId": task_id, "url": format!("{family}/task/{task_id}")}),
+        json!({"taskId": task_id, "url": format!("/api/v1/task/{task_id}")}),
     ))
 }
 
