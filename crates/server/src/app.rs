@@ -224,7 +224,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::flow::routes())
         .merge(crate::api::task::routes())
         .merge(crate::api::inventory::routes())
+        .route("/metrics", axum::routing::get(crate::metrics::render))
         .fallback(fallback)
         .layer(axum::middleware::from_fn(json_errors))
+        .route_layer(axum::middleware::from_fn(crate::metrics::track))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -13,6 +13,7 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod metrics;
 pub mod store;
 pub mod tls;
 pub mod worker;
@@ -83,6 +84,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
         .await
         .context("opening the store")?;
     let snapshot = load_snapshot(&store, settings.network.as_deref()).await?;
+    metrics::install();
     let (tx, rx) = mpsc::unbounded_channel();
     let state = AppState {
         store,

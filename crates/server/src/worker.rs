@@ -27,19 +27,34 @@ pub fn spawn(state: &AppState, rx: mpsc::UnboundedReceiver<String>, n: usize) {
             loop {
                 let next = rx.lock().await.recv().await;
                 let Some(id) = next else { break };
-                if let Err(e) = run(&state, &id).await {
-                    tracing::error!(worker = w, analysis = %id, error = %e, "job failed; it stays queued");
-                }
+                metrics::gauge!("pathtrace_jobs_queued").decrement(1.0);
+                let start = std::time::Instant::now();
+                let outcome = match run(&state, &id).await {
+                    Ok(()) => "done",
+                    Err(e) => {
+                        tracing::error!(worker = w, analysis = %id, error = %e, "job failed; it stays queued");
+                        "error"
+                    }
+                };
+                metrics::counter!("pathtrace_jobs_total", "outcome" => outcome).increment(1);
+                metrics::histogram!("pathtrace_job_duration_seconds")
+                    .record(start.elapsed().as_secs_f64());
             }
         });
     }
+}
+
+/// Hand an analysis to the workers.
+pub fn enqueue(state: &AppState, id: String) {
+    metrics::gauge!("pathtrace_jobs_queued").increment(1.0);
+    let _ = state.jobs.send(id);
 }
 
 /// Queue again every analysis left INPROGRESS (after a restart).
 pub async fn recover(state: &AppState) -> Result<usize, crate::store::StoreError> {
     let ids = state.store.in_progress().await?;
     for id in &ids {
-        let _ = state.jobs.send(id.clone());
+        enqueue(state, id.clone());
     }
     Ok(ids.len())
 }

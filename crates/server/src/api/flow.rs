@@ -246,7 +246,7 @@ async fn initiate(
         .create_analysis(&req, snapshot.version, now_ms(), family)
         .await?;
     // The task is committed: readable before this answer leaves.
-    let _ = state.jobs.send(id.clone());
+    crate::worker::enqueue(&state, id.clone());
     Ok(wrap(
         StatusCode::ACCEPTED,
         json!({"flowAnalysisId": id, "taskId": task_id, "url": format!("/api/v1/flow-analysis/{id}")}),
