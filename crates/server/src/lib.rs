@@ -105,6 +105,19 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
     if recovered > 0 {
         tracing::info!(recovered, "re-queued analyses left in progress");
     }
+    // Expired tokens are removed every minute (Ansible logs in once per task:
+    // tokens must not pile up).
+    let janitor = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let (idle, session) = (janitor.idle_timeout_s * 1000, janitor.session_timeout_s * 1000);
+            if let Err(e) = janitor.store.expire_tokens(now_ms(), idle, session).await {
+                tracing::warn!(error = %e, "token cleanup failed");
+            }
+        }
+    });
     let router = app::router(state.clone());
     Ok((state, router))
 }
