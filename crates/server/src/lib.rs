@@ -109,7 +109,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
     // tokens must not pile up).
     let janitor = state.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut tick = tokio::time::interval(Duration::from_mins(1));
         loop {
             tick.tick().await;
             let (idle, session) = (janitor.idle_timeout_s * 1000, janitor.session_timeout_s * 1000);
