@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compatibility tests: the real Python clients (uniq 1.4.0.36, dnacentersdk 2.11.0, raw
-# requests) against `pathtrace serve` on 127.0.0.1. See tests/compat/README.md.
+# requests, Ansible's cisco.dnac 6.43.0) against `pathtrace serve` on 127.0.0.1.
+# See tests/compat/README.md.
 #
 #   tests/compat/run.sh                 # every check
 #   tests/compat/run.sh dnac_notebook   # only the named checks
@@ -10,7 +11,8 @@
 #   PATHTRACE_BIN            use this binary instead of `cargo build --locked -p pathtrace`
 #   PATHTRACE_VENV           the clients' virtualenv (default target/compat-venv)
 #   PYTHON                   the interpreter that creates it (default python3)
-#   PATHTRACE_COMPAT_TIMEOUT seconds allowed per check (default 90)
+#   PATHTRACE_COMPAT_TIMEOUT seconds allowed per check (default 90; ansible_workflow gets
+#                            three times as long)
 #   PATHTRACE_COMPAT_KEEP=1  keep the work directory (server log, data dir, outputs)
 #   PATHTRACE_COMPAT_SERVER=external  do not build or start a server: use the one already
 #                            listening on PATHTRACE_HTTP_PORT / PATHTRACE_HTTPS_PORT (127.0.0.1)
@@ -27,6 +29,7 @@ CHECKS=(
   dnac_challenge     # the DNA Center challenge: DEVICE-STATS (skipped while not implemented)
   sdk_dnacentersdk   # dnacentersdk over HTTP: initiate, task, result, devices, list, delete, 401
   raw_requests       # raw requests over HTTP (contract §9.3), 202, error bodies
+  ansible_workflow   # ansible-playbook with cisco.dnac over HTTPS (contract §12)
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -92,6 +95,56 @@ check_raw_requests() {
   "$PATHTRACE_COMPAT_PY" raw_requests.py
 }
 
+# The Ansible playbook (ansible/pathtrace.yml) with the cisco.dnac collection bundled in the
+# venv's ansible package. Every ANSIBLE_* variable of the caller is dropped, so that neither a
+# collections path nor a config file from outside can swap the collection; Ansible's home and
+# temporary directories are inside the work directory.
+check_ansible_workflow() {
+  local dir="$HERE/ansible" bin home out rc=0
+  bin="$(dirname "$PATHTRACE_COMPAT_PY")"
+  home="$PATHTRACE_COMPAT_WORK/ansible-home"
+  out="$PATHTRACE_COMPAT_WORK/$CHECK.stdout"
+  mkdir -p "$home/tmp"
+  while read -r var; do unset "$var"; done < <(compgen -e | grep '^ANSIBLE_' || true)
+  export ANSIBLE_CONFIG="$dir/ansible.cfg" ANSIBLE_HOME="$home" \
+    ANSIBLE_LOCAL_TEMP="$home/tmp" ANSIBLE_REMOTE_TEMP="$home/tmp" ANSIBLE_NOCOLOR=1
+  export PATH="$bin:$PATH"
+  cd "$dir"
+  # The collection must be the bundled cisco.dnac 6.43.0 (contract §12), found once.
+  local found
+  found="$(ansible-galaxy collection list cisco.dnac --format json 2>&1)" || true
+  if ! "$PATHTRACE_COMPAT_PY" - "$found" "$bin" <<'PY'
+import json, os, sys
+found, venv_bin = sys.argv[1], sys.argv[2]
+try:
+    paths = {p: c["cisco.dnac"]["version"] for p, c in json.loads(found).items() if "cisco.dnac" in c}
+except ValueError:
+    sys.exit(f"ansible-galaxy collection list cisco.dnac printed: {found}")
+venv = os.path.dirname(os.path.realpath(venv_bin))
+if len(paths) != 1 or not all(os.path.realpath(p).startswith(venv + "/") and v == "6.43.0"
+                              for p, v in paths.items()):
+    sys.exit(f"expected only the bundled cisco.dnac 6.43.0 under {venv}; found {paths}")
+PY
+  then
+    return 1
+  fi
+  ansible-playbook pathtrace.yml >"$out" 2>&1 || rc=$?
+  if [[ $rc != 0 ]]; then
+    echo "--- ansible-playbook pathtrace.yml exited with status $rc"
+    if grep -q '^fatal: ' "$out"; then
+      # The failed task: its title, and the module's message or the assertion's fail_msg.
+      echo "--- the failed task:"
+      awk '/^TASK \[/ { task = $0 } /^fatal: / && !n { print task } /^fatal: / || n { if (n++ < 60) print }' "$out"
+    else
+      tail -n 30 "$out"
+    fi
+    return 1
+  fi
+  if [[ -s $PATHTRACE_COMPAT_WORK/$CHECK.notes ]]; then
+    sed 's/^/note: /' "$PATHTRACE_COMPAT_WORK/$CHECK.notes"
+  fi
+}
+
 if [[ ${1:-} == __check ]]; then
   CHECK=$2
   "check_$CHECK"
@@ -134,8 +187,10 @@ if [[ ! -x $PY ]] || ! cmp -s "$HERE/requirements.txt" "$STAMP"; then
   cp "$HERE/requirements.txt" "$STAMP"
 fi
 echo "== clients: $("$PY" -c 'import sys, uniq, dnacentersdk, requests
+from importlib.metadata import version
 print("python %d.%d.%d," % sys.version_info[:3], "uniq", uniq.__version__ + ",",
-      "dnacentersdk", dnacentersdk.__version__ + ",", "requests", requests.__version__)')"
+      "dnacentersdk", dnacentersdk.__version__ + ",", "requests", requests.__version__ + ",",
+      "ansible", version("ansible"), "(ansible-core " + version("ansible-core") + ")")')"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pathtrace-compat.XXXXXX")"
 SERVER_PID=
@@ -181,7 +236,9 @@ for s in socks:
 print(*(s.getsockname()[1] for s in socks))')
   mkdir "$WORK/data"
   echo "== $BIN serve --listen 127.0.0.1:$PATHTRACE_HTTP_PORT --tls-listen 127.0.0.1:$PATHTRACE_HTTPS_PORT --data-dir $WORK/data"
-  "$BIN" serve --listen "127.0.0.1:$PATHTRACE_HTTP_PORT" \
+  # tower_http=debug logs every request's method, URI and status (shown when a check fails).
+  PATHTRACE_LOG="${PATHTRACE_LOG:-info,tower_http=debug}" \
+    "$BIN" serve --listen "127.0.0.1:$PATHTRACE_HTTP_PORT" \
     --tls-listen "127.0.0.1:$PATHTRACE_HTTPS_PORT" \
     --data-dir "$WORK/data" >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
@@ -217,7 +274,12 @@ for name in "${SELECTED[@]}"; do
   log="$WORK/$name.log"
   rc=0
   start=$SECONDS
-  timeout -k 5 "$TIMEOUT" bash "$HERE/run.sh" __check "$name" >"$log" 2>&1 || rc=$?
+  limit=$TIMEOUT
+  if [[ $name == ansible_workflow ]]; then
+    # About 30 Ansible tasks, each a new Python process that logs in again (≈ 40 s idle).
+    limit=$((3 * TIMEOUT))
+  fi
+  timeout -k 5 "$limit" bash "$HERE/run.sh" __check "$name" >"$log" 2>&1 || rc=$?
   took=$((SECONDS - start))
   case $rc in
     0)
@@ -230,7 +292,7 @@ for name in "${SELECTED[@]}"; do
       skipped=$((skipped + 1))
       ;;
     124 | 137)
-      echo "$name: FAILED (timed out after ${TIMEOUT}s)"
+      echo "$name: FAILED (timed out after ${limit}s)"
       sed 's/^/    /' "$log"
       for f in "$WORK/$name.stdout" "$WORK/$name.stderr"; do
         if [[ -s $f ]]; then

@@ -25,6 +25,8 @@ pub const FAMILIES: [&str; 2] = ["/api/v1", "/dna/intent/api/v1"];
 pub struct Snapshot {
     /// Snapshot version in the store.
     pub version: i64,
+    /// When that version was published, epoch ms.
+    pub published_ms: i64,
     /// The model.
     pub network: Network,
     /// Its data plane (immutable).

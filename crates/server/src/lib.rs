@@ -49,11 +49,12 @@ pub async fn load_snapshot(store: &Store, network: Option<&Path>) -> anyhow::Res
             p.display().to_string(),
         ),
         None => match store.latest_snapshot().await? {
-            Some((version, _, model)) => {
+            Some((version, _, model, published_ms)) => {
                 let net = pathtrace_model::load_str(&model, "stored snapshot")?;
                 let dp = pathtrace_engine::build(&net);
                 return Ok(Snapshot {
                     version,
+                    published_ms,
                     network: net,
                     dp,
                 });
@@ -65,12 +66,13 @@ pub async fn load_snapshot(store: &Store, network: Option<&Path>) -> anyhow::Res
         },
     };
     let net = pathtrace_model::load_str(&text, &file)?;
-    let version = store
+    let (version, published_ms) = store
         .publish_snapshot(&digest(&text), &text, now_ms())
         .await?;
     let dp = pathtrace_engine::build(&net);
     Ok(Snapshot {
         version,
+        published_ms,
         network: net,
         dp,
     })
@@ -112,7 +114,10 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
         let mut tick = tokio::time::interval(Duration::from_mins(1));
         loop {
             tick.tick().await;
-            let (idle, session) = (janitor.idle_timeout_s * 1000, janitor.session_timeout_s * 1000);
+            let (idle, session) = (
+                janitor.idle_timeout_s * 1000,
+                janitor.session_timeout_s * 1000,
+            );
             if let Err(e) = janitor.store.expire_tokens(now_ms(), idle, session).await {
                 tracing::warn!(error = %e, "token cleanup failed");
             }

@@ -165,9 +165,9 @@ impl Store {
         }
         let pool = opts.connect(url).await?;
         if url.starts_with("sqlite") {
-            // WAL and a busy timeout: readers never block the writer.
+            // WAL: readers never block the writer (sqlx sets a 5 s busy timeout on
+            // every connection; each write transaction starts with its write).
             let _ = sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await;
-            let _ = sqlx::query("PRAGMA busy_timeout=5000").execute(&pool).await;
         }
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool })
@@ -229,46 +229,45 @@ impl Store {
         Ok(r.rows_affected())
     }
 
-    /// The latest network snapshot: (version, digest, model YAML).
-    pub async fn latest_snapshot(&self) -> Result<Option<(i64, String, String)>> {
-        let row = sqlx::query(
-            "SELECT version, digest, model FROM snapshots ORDER BY version DESC LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+    /// The latest network snapshot: (version, digest, model YAML, published ms).
+    pub async fn latest_snapshot(&self) -> Result<Option<(i64, String, String, i64)>> {
+        let row = sqlx::query("SELECT version, digest, model, created_ms FROM snapshots ORDER BY version DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
             .transpose()
     }
 
-    /// Publish a model as a new snapshot version (unless it is the latest already).
-    pub async fn publish_snapshot(&self, digest: &str, model: &str, now: i64) -> Result<i64> {
+    /// Publish a model as a new snapshot version unless it is the latest
+    /// already: (version, published ms). The insert comes first (a writer from
+    /// the start, so SQLite never has to upgrade a read lock): it adds the new
+    /// version only when the latest stored digest differs.
+    pub async fn publish_snapshot(
+        &self,
+        digest: &str,
+        model: &str,
+        now: i64,
+    ) -> Result<(i64, i64)> {
         let mut tx = self.pool.begin().await?;
-        let latest =
-            sqlx::query("SELECT version, digest FROM snapshots ORDER BY version DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        let next = match latest {
-            Some(r) => {
-                let (v, d): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
-                if d == digest {
-                    tx.commit().await?;
-                    return Ok(v);
-                }
-                v + 1
-            }
-            None => 1,
-        };
         sqlx::query(
-            "INSERT INTO snapshots (version, digest, model, created_ms) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO snapshots (version, digest, model, created_ms) \
+             SELECT t.v, $1, $2, $3 FROM (SELECT COALESCE(MAX(version), 0) + 1 AS v FROM snapshots) t \
+             WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.digest = $4 \
+                               AND s.version = (SELECT MAX(version) FROM snapshots))",
         )
-        .bind(next)
         .bind(digest)
         .bind(model)
         .bind(now)
+        .bind(digest)
         .execute(&mut *tx)
         .await?;
+        let row =
+            sqlx::query("SELECT version, created_ms FROM snapshots ORDER BY version DESC LIMIT 1")
+                .fetch_one(&mut *tx)
+                .await?;
+        let out = (row.try_get(0)?, row.try_get(1)?);
         tx.commit().await?;
-        Ok(next)
+        Ok(out)
     }
 
     /// Create an analysis (INPROGRESS) and its task in one transaction.
@@ -282,12 +281,11 @@ impl Store {
         let id = uuid::Uuid::new_v4().to_string();
         let task_id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.pool.begin().await?;
-        let seq = next_seq(&mut tx, "analyses").await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO analyses ({ANALYSIS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+            "INSERT INTO analyses ({ANALYSIS_COLUMNS}) VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM analyses), \
+             $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
         )))
         .bind(&id)
-        .bind(seq)
         .bind(&task_id)
         .bind(&a.source_ip)
         .bind(&a.dest_ip)
@@ -436,6 +434,17 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         }
+        // Its own creation task, if still running, ends now: nobody waits forever.
+        sqlx::query(
+            "UPDATE tasks SET end_ms = $1, last_update_ms = $2, is_error = 1, \
+             failure_reason = 'the flow analysis was deleted before it finished', error_code = 'DELETED' \
+             WHERE progress = $3 AND end_ms IS NULL",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let task_id = uuid::Uuid::new_v4().to_string();
         let seq = next_seq(&mut tx, "tasks").await?;
         insert_task(

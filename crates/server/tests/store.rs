@@ -25,12 +25,13 @@ fn request(src: &str) -> NewAnalysis {
 
 async fn contract(store: &Store) {
     // Snapshots: publishing the same model twice keeps one version.
-    let v1 = store.publish_snapshot("d1", "name: a", 1).await.unwrap();
+    let (v1, _) = store.publish_snapshot("d1", "name: a", 1).await.unwrap();
     assert_eq!(
         store.publish_snapshot("d1", "name: a", 2).await.unwrap(),
-        v1
+        (v1, 1),
+        "same digest: same version, first publication time"
     );
-    let v2 = store.publish_snapshot("d2", "name: b", 3).await.unwrap();
+    let (v2, _) = store.publish_snapshot("d2", "name: b", 3).await.unwrap();
     assert_eq!(v2, v1 + 1);
     assert_eq!(store.latest_snapshot().await.unwrap().unwrap().2, "name: b");
 

@@ -396,13 +396,9 @@ pub fn response(dp: &DataPlane, trace: &Trace, info: &AnalysisInfo) -> serde_jso
     })
 }
 
-/// Epoch milliseconds as Java's `Date.toString()` in UTC:
-/// `"Sun Jun 25 15:18:58 UTC 2017"`.
-pub fn java_date(epoch_ms: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+/// A UTC calendar time: (year, month 1–12, day, hour, minute, second,
+/// weekday 0 = Sunday).
+pub fn civil(epoch_ms: i64) -> (i64, i64, i64, i64, i64, i64, usize) {
     let secs = epoch_ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
@@ -416,15 +412,23 @@ pub fn java_date(epoch_ms: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
+    // 1970-01-01 was a Thursday.
+    let weekday = (days + 4).rem_euclid(7) as usize;
+    (y, m, d, sod / 3600, (sod % 3600) / 60, sod % 60, weekday)
+}
+
+/// Epoch milliseconds as Java's `Date.toString()` in UTC:
+/// `"Sun Jun 25 15:18:58 UTC 2017"`.
+pub fn java_date(epoch_ms: i64) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (y, m, d, hh, mm, ss, wd) = civil(epoch_ms);
     format!(
-        "{} {} {:02} {:02}:{:02}:{:02} UTC {}",
-        DAYS[days.rem_euclid(7) as usize],
-        MONTHS[(m - 1) as usize],
-        d,
-        sod / 3600,
-        (sod % 3600) / 60,
-        sod % 60,
-        y
+        "{} {} {d:02} {hh:02}:{mm:02}:{ss:02} UTC {y}",
+        DAYS[wd],
+        MONTHS[(m - 1) as usize]
     )
 }
 

@@ -16,9 +16,7 @@
 //! `offset`, `limit`, `order` or `sortBy` is a 400 naming the parameter;
 //! unknown parameters are ignored.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, OnceLock, PoisonError};
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -33,7 +31,7 @@ use pathtrace_model::types::{
 use serde_json::{Map, Value, json};
 
 use crate::api::flow::query_pairs;
-use crate::app::{ApiError, AppState, Authenticated, FAMILIES, Snapshot, now_ms, wrap};
+use crate::app::{ApiError, AppState, Authenticated, FAMILIES, Snapshot, wrap};
 
 /// The most items one page may hold.
 const MAX_LIMIT: usize = 500;
@@ -72,39 +70,10 @@ pub fn routes() -> Router<AppState> {
 
 // ---------------------------------------------------------------- times
 
-/// When the snapshot `version` was first served by this process, epoch ms.
-///
-/// The snapshot does not carry its publication time, so inventory times are
-/// the moment this process first answered for that version: stable for the
-/// life of the process, an integer as the clients require.
-fn snapshot_time(version: i64) -> i64 {
-    static SEEN: OnceLock<Mutex<HashMap<i64, i64>>> = OnceLock::new();
-    let seen = SEEN.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut g = seen.lock().unwrap_or_else(PoisonError::into_inner);
-    *g.entry(version).or_insert_with(now_ms)
-}
-
 /// Epoch milliseconds as `"2024-05-18 20:55:20"` (UTC), DNA Center's `lastUpdated`.
 fn date_time(epoch_ms: i64) -> String {
-    let secs = epoch_ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        sod / 3600,
-        (sod % 3600) / 60,
-        sod % 60
-    )
+    let (y, m, d, hh, mm, ss, _) = pathtrace_engine::view::dnac::civil(epoch_ms);
+    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
 }
 
 // ---------------------------------------------------------------- queries
@@ -428,7 +397,7 @@ fn uptime_seconds(u: Option<&str>) -> u64 {
 }
 
 fn devices(snap: &Snapshot) -> Vec<Value> {
-    let at = snapshot_time(snap.version);
+    let at = snap.published_ms;
     snap.network
         .devices
         .iter()
@@ -478,10 +447,21 @@ async fn by_id(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let snap = state.snapshot();
-    devices(&snap)
-        .into_iter()
-        .find(|d| d["id"] == id.as_str())
-        .map(|d| wrap(StatusCode::OK, d))
+    let net = &snap.network;
+    uuid::Uuid::parse_str(id.trim())
+        .ok()
+        .and_then(|want| {
+            net.devices
+                .iter()
+                .find(|d| ids::device_id(&net.name, &d.hostname) == want)
+        })
+        .map(|d| {
+            let at = snap.published_ms;
+            wrap(
+                StatusCode::OK,
+                device_json(&net.name, d, d.interfaces.len(), at),
+            )
+        })
         .ok_or_else(|| ApiError::not_found("network device", &id))
 }
 
@@ -649,7 +629,7 @@ fn interface_json(
 
 /// Every interface of every device, in model order.
 fn interfaces(snap: &Snapshot) -> Vec<Value> {
-    let at = snapshot_time(snap.version);
+    let at = snap.published_ms;
     snap.network
         .devices
         .iter()
@@ -694,10 +674,21 @@ async fn if_by_id(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let snap = state.snapshot();
-    interfaces(&snap)
-        .into_iter()
-        .find(|i| i["id"] == id.as_str())
-        .map(|i| wrap(StatusCode::OK, i))
+    let net = &snap.network;
+    let found = uuid::Uuid::parse_str(id.trim()).ok().and_then(|want| {
+        net.devices.iter().find_map(|d| {
+            d.interfaces
+                .iter()
+                .enumerate()
+                .find(|(_, i)| ids::interface_id(&net.name, &d.hostname, &i.name) == want)
+                .map(|(pos, i)| (d, pos, i))
+        })
+    });
+    found
+        .map(|(d, pos, i)| {
+            let at = snap.published_ms;
+            wrap(StatusCode::OK, interface_json(&snap, d, pos, i, at))
+        })
         .ok_or_else(|| ApiError::not_found("interface", &id))
 }
 
@@ -734,7 +725,7 @@ async fn if_by_ip(
         ApiError::bad_request("ipAddress", format!("not a valid IP address: {ip:?}"))
     })?;
     let snap = state.snapshot();
-    let at = snapshot_time(snap.version);
+    let at = snap.published_ms;
     let found: Vec<Value> = snap
         .network
         .devices
@@ -768,7 +759,7 @@ fn resolve_port(snap: &Snapshot, device: &str, port: &str) -> Option<(String, St
 /// Every host as `HostDTO` (strings, except `attributeInfo`).
 fn hosts(snap: &Snapshot) -> Vec<Value> {
     let net = &snap.network;
-    let at = snapshot_time(snap.version);
+    let at = snap.published_ms;
     let device = |name: &str| net.devices.iter().find(|d| d.hostname == name);
     net.hosts
         .iter()

@@ -24,7 +24,12 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{f}/task"), get(list))
             .route(&format!("{f}/task/count"), get(count))
             .route(&format!("{f}/task/{{id}}"), get(one))
-            .route(&format!("{f}/task/{{id}}/tree"), get(tree));
+            .route(&format!("{f}/task/{{id}}/tree"), get(tree))
+            .route(&format!("{f}/task/{{id}}/{{limit}}"), get(range))
+            .route(
+                &format!("{f}/task/operation/{{operation}}/{{offset}}/{{limit}}"),
+                get(by_operation),
+            );
     }
     r.route("/dna/intent/api/v1/tasks", get(list_v2))
         .route("/dna/intent/api/v1/tasks/count", get(count_v2))
@@ -134,6 +139,36 @@ async fn detail(
         m.insert("failureReason".into(), json!(r));
     }
     Ok(wrap(StatusCode::OK, Value::Object(m)))
+}
+
+/// uniq's `getTaskByRange`: `task/{offset}/{limit}` (1-based offset).
+async fn range(
+    State(state): State<AppState>,
+    _u: Authenticated,
+    Path((offset, limit)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let q = parse(Some(&format!("offset={offset}&limit={limit}")))?;
+    let tasks = filtered(&state, &q).await?;
+    Ok(wrap(
+        StatusCode::OK,
+        tasks
+            .iter()
+            .skip(q.offset - 1)
+            .take(q.limit)
+            .map(task_json)
+            .collect(),
+    ))
+}
+
+/// `task/operation/{operationId}/{offset}/{limit}`: pathtrace records no
+/// operation ids, so no task belongs to one (an empty list, not an error).
+async fn by_operation(
+    State(_state): State<AppState>,
+    _u: Authenticated,
+    Path((_op, offset, limit)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    parse(Some(&format!("offset={offset}&limit={limit}")))?;
+    Ok(wrap(StatusCode::OK, json!([])))
 }
 
 /// Filters and paging shared by the task lists.
