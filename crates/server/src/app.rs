@@ -219,13 +219,64 @@ async fn json_errors(req: Request, next: Next) -> Response {
     res
 }
 
-/// The whole API.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(crate::api::auth::routes())
-        .merge(crate::api::flow::routes())
+/// The OpenAPI document's frame: info, tags, the `X-Auth-Token` scheme.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "pathtrace",
+        description = "The Cisco DNA Center / APIC-EM path-trace API, served by pathtrace. Every path under /api/v1 is also served under /dna/intent/api/v1."
+    ),
+    modifiers(&TokenScheme),
+    tags(
+        (name = "login", description = "Tickets and tokens"),
+        (name = "flow-analysis", description = "Path trace"),
+        (name = "task", description = "Asynchronous tasks"),
+        (name = "tasks", description = "Asynchronous tasks, newer API"),
+        (name = "inventory", description = "Devices, hosts, interfaces, topology")
+    )
+)]
+struct ApiDoc;
+
+struct TokenScheme;
+
+impl utoipa::Modify for TokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "X-Auth-Token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Auth-Token"))),
+        );
+    }
+}
+
+/// The documented API: the router and its OpenAPI document, built from the
+/// same handler annotations (so they cannot disagree on paths and methods).
+/// Every `/api/v1` path is nested again under `/dna/intent`.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi as _;
+    let family = crate::api::flow::routes()
         .merge(crate::api::task::routes())
-        .merge(crate::api::inventory::routes())
+        .merge(crate::api::inventory::routes());
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::api::auth::routes())
+        .merge(family.clone())
+        .nest("/dna/intent", family)
+        .merge(crate::api::task::routes_v2())
+        .split_for_parts()
+}
+
+/// The OpenAPI document alone.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// The whole API: documented routes, `/api-docs/openapi.json` with a
+/// Swagger UI at `/docs`, `/metrics`, JSON errors for everything else.
+pub fn router(state: AppState) -> Router {
+    let (routes, doc) = api();
+    routes
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc))
         .route("/metrics", axum::routing::get(crate::metrics::render))
         .fallback(fallback)
         .layer(axum::middleware::from_fn(json_errors))

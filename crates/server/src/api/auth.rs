@@ -4,23 +4,33 @@
 //! of token, sent back as `X-Auth-Token`.
 
 use argon2::{Argon2, PasswordVerifier};
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use base64::Engine as _;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::{ApiError, AppState, now_ms, wrap};
 
+/// The body of `POST /api/v1/ticket` (documentation only; bodies are parsed
+/// by hand so errors can name the field).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct TicketRequest {
+    /// User name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/ticket", post(ticket))
-        .route("/api/system/v1/auth/token", post(token))
-        .route("/dna/system/api/v1/auth/token", post(token))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(ticket))
+        .routes(routes!(token))
+        .routes(routes!(token_legacy))
 }
 
 /// Check a user's password (constant work whether or not the user exists).
@@ -47,6 +57,7 @@ async fn issue(state: &AppState, username: &str) -> Result<String, ApiError> {
     Ok(token)
 }
 
+#[utoipa::path(post, path = "/api/v1/ticket", tag = "login", summary = "APIC-EM login: a service ticket", request_body = TicketRequest, responses((status = 200, description = "serviceTicket, idleTimeout, sessionTimeout"), (status = 400, description = "Bad body"), (status = 401, description = "Bad credentials")))]
 async fn ticket(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let v: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("body", format!("the body is not valid JSON: {e}")))?;
@@ -67,6 +78,12 @@ async fn ticket(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     ))
 }
 
+#[utoipa::path(post, path = "/api/system/v1/auth/token", tag = "login", summary = "DNA Center login, pre-1.2.6 path (HTTP Basic): a token", responses((status = 200, description = "{Token}"), (status = 401, description = "Bad credentials")))]
+async fn token_legacy(state: State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    token(state, headers).await
+}
+
+#[utoipa::path(post, path = "/dna/system/api/v1/auth/token", tag = "login", summary = "DNA Center login (HTTP Basic): a token", responses((status = 200, description = "{Token}"), (status = 401, description = "Bad credentials")))]
 async fn token(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let basic = headers
         .get("authorization")

@@ -7,14 +7,14 @@
 
 use std::net::IpAddr;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::get;
 use pathtrace_engine::view::dnac::java_date;
 use serde_json::{Map, Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::{ApiError, AppState, Authenticated, FAMILIES, now_ms, wrap};
 use crate::store::{Analysis, AnalysisFilter, NewAnalysis};
@@ -28,18 +28,39 @@ pub const INCLUSIONS: [&str; 5] = [
     "ACL-TRACE",
 ];
 
+/// The body of `POST flow-analysis` (documentation only; bodies are parsed
+/// by hand so errors can name the field).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct FlowAnalysisRequest {
+    /// Source address (required).
+    #[serde(rename = "sourceIP")]
+    pub source_ip: String,
+    /// Destination address (required).
+    #[serde(rename = "destIP")]
+    pub dest_ip: String,
+    /// Source port, 1-65535 (digits or an integer).
+    #[serde(rename = "sourcePort")]
+    pub source_port: Option<String>,
+    /// Destination port, 1-65535 (digits or an integer).
+    #[serde(rename = "destPort")]
+    pub dest_port: Option<String>,
+    /// TCP or UDP (any case); empty or absent: both are checked.
+    pub protocol: Option<String>,
+    /// Refresh the analysis periodically.
+    #[serde(rename = "periodicRefresh")]
+    pub periodic_refresh: Option<bool>,
+    /// Subset of INTERFACE-STATS, QOS-STATS, DEVICE-STATS, PERFORMANCE-STATS, ACL-TRACE.
+    pub inclusions: Option<Vec<String>>,
+    /// DNA Center's control-path flag (echoed).
+    #[serde(rename = "controlPath")]
+    pub control_path: Option<bool>,
+}
+
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    let mut r = Router::new();
-    for f in FAMILIES {
-        r = r
-            .route(&format!("{f}/flow-analysis"), get(list).post(initiate))
-            .route(
-                &format!("{f}/flow-analysis/{{id}}"),
-                get(get_one).delete(delete),
-            );
-    }
-    r
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, initiate))
+        .routes(routes!(get_one, delete))
 }
 
 /// The URL family (`/api/v1` or `/dna/intent/api/v1`) a request came in on.
@@ -226,6 +247,7 @@ pub fn parse_request(body: &[u8], include_stats: &[String]) -> Result<NewAnalysi
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/flow-analysis", tag = "flow-analysis", summary = "Start a path trace (asynchronous: a task is returned)", request_body = FlowAnalysisRequest, security(("X-Auth-Token" = [])), responses((status = 202, description = "Accepted: flowAnalysisId, taskId, url"), (status = 400, description = "Invalid request: the detail names the field"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn initiate(
     State(state): State<AppState>,
     _user: Authenticated,
@@ -285,6 +307,7 @@ pub fn request_json(a: &Analysis) -> Value {
     Value::Object(m)
 }
 
+#[utoipa::path(get, path = "/api/v1/flow-analysis/{id}", tag = "flow-analysis", summary = "A path trace and its result (networkElementsInfo)", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 200, description = "The analysis"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn get_one(
     State(state): State<AppState>,
     _user: Authenticated,
@@ -401,6 +424,7 @@ fn parse_filter(
     Ok((f, limit, offset, desc, sort_by))
 }
 
+#[utoipa::path(get, path = "/api/v1/flow-analysis", tag = "flow-analysis", summary = "List path traces (filters, sortBy, order, 1-based offset, limit)", security(("X-Auth-Token" = [])), responses((status = 200, description = "The analyses"), (status = 400, description = "Invalid request: the detail names the field"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn list(
     State(state): State<AppState>,
     _user: Authenticated,
@@ -435,6 +459,7 @@ async fn list(
     Ok(wrap(StatusCode::OK, Value::Array(page)))
 }
 
+#[utoipa::path(delete, path = "/api/v1/flow-analysis/{id}", tag = "flow-analysis", summary = "Delete a path trace", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 202, description = "Deleted: taskId, url"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn delete(
     State(state): State<AppState>,
     _user: Authenticated,

@@ -18,54 +18,41 @@
 
 use std::net::IpAddr;
 
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use pathtrace_engine::DataPlane;
 use pathtrace_model::ids;
 use pathtrace_model::types::{
     Device, HostKind, Interface, InterfaceKind, PortMode, State as IfState,
 };
 use serde_json::{Map, Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::flow::query_pairs;
-use crate::app::{ApiError, AppState, Authenticated, FAMILIES, Snapshot, wrap};
+use crate::app::{ApiError, AppState, Authenticated, Snapshot, wrap};
 
 /// The most items one page may hold.
 const MAX_LIMIT: usize = 500;
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    let mut r = Router::new();
-    for f in FAMILIES {
-        r = r
-            .route(&format!("{f}/network-device"), get(list))
-            .route(&format!("{f}/network-device/count"), get(count))
-            .route(&format!("{f}/network-device/ip-address/{{ip}}"), get(by_ip))
-            .route(&format!("{f}/network-device/{{id}}"), get(by_id))
-            .route(
-                &format!("{f}/network-device/{{id}}/{{records}}"),
-                get(range),
-            )
-            .route(&format!("{f}/host"), get(host_list))
-            .route(&format!("{f}/host/count"), get(host_count))
-            .route(&format!("{f}/host/{{id}}"), get(host_by_id))
-            .route(&format!("{f}/interface"), get(if_list))
-            .route(&format!("{f}/interface/count"), get(if_count))
-            .route(&format!("{f}/interface/{{id}}"), get(if_by_id))
-            .route(
-                &format!("{f}/interface/network-device/{{id}}"),
-                get(if_by_device),
-            )
-            .route(&format!("{f}/interface/ip-address/{{ip}}"), get(if_by_ip))
-            .route(
-                &format!("{f}/topology/physical-topology"),
-                get(physical_topology),
-            );
-    }
-    r
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(count))
+        .routes(routes!(by_ip))
+        .routes(routes!(by_id))
+        .routes(routes!(range))
+        .routes(routes!(host_list))
+        .routes(routes!(host_count))
+        .routes(routes!(host_by_id))
+        .routes(routes!(if_list))
+        .routes(routes!(if_count))
+        .routes(routes!(if_by_id))
+        .routes(routes!(if_by_device))
+        .routes(routes!(if_by_ip))
+        .routes(routes!(physical_topology))
 }
 
 // ---------------------------------------------------------------- times
@@ -405,6 +392,7 @@ fn devices(snap: &Snapshot) -> Vec<Value> {
         .collect()
 }
 
+#[utoipa::path(get, path = "/api/v1/network-device", tag = "inventory", summary = "Network devices (filters, 1-based offset, limit)", security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 400, description = "Invalid request: the detail names the field")))]
 async fn list(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -415,6 +403,7 @@ async fn list(
     Ok(wrap(StatusCode::OK, Value::Array(q.apply(devices(&snap)))))
 }
 
+#[utoipa::path(get, path = "/api/v1/network-device/count", tag = "inventory", summary = "Number of network devices", security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn count(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -425,6 +414,7 @@ async fn count(
     Ok(wrap(StatusCode::OK, json!(q.filter(devices(&snap)).len())))
 }
 
+#[utoipa::path(get, path = "/api/v1/network-device/{id}/{records}", tag = "inventory", summary = "Network devices by range (startIndex, recordsToReturn)", params(("id" = String, Path, description = "id"), ("records" = String, Path, description = "records")), security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn range(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -441,6 +431,7 @@ async fn range(
     Ok(wrap(StatusCode::OK, Value::Array(page)))
 }
 
+#[utoipa::path(get, path = "/api/v1/network-device/{id}", tag = "inventory", summary = "A network device (the id of its path elements)", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn by_id(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -465,6 +456,7 @@ async fn by_id(
         .ok_or_else(|| ApiError::not_found("network device", &id))
 }
 
+#[utoipa::path(get, path = "/api/v1/network-device/ip-address/{ip}", tag = "inventory", summary = "A network device by management IP", params(("ip" = String, Path, description = "ip")), security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn by_ip(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -642,6 +634,7 @@ fn interfaces(snap: &Snapshot) -> Vec<Value> {
         .collect()
 }
 
+#[utoipa::path(get, path = "/api/v1/interface", tag = "inventory", summary = "Interfaces", security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 400, description = "Invalid request: the detail names the field")))]
 async fn if_list(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -655,6 +648,7 @@ async fn if_list(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/interface/count", tag = "inventory", summary = "Number of interfaces", security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn if_count(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -668,6 +662,7 @@ async fn if_count(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/interface/{id}", tag = "inventory", summary = "An interface (the id of path elements' interfaces)", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn if_by_id(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -692,6 +687,7 @@ async fn if_by_id(
         .ok_or_else(|| ApiError::not_found("interface", &id))
 }
 
+#[utoipa::path(get, path = "/api/v1/interface/network-device/{id}", tag = "inventory", summary = "The interfaces of a device", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn if_by_device(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -716,6 +712,7 @@ async fn if_by_device(
     Ok(wrap(StatusCode::OK, Value::Array(q.apply(mine))))
 }
 
+#[utoipa::path(get, path = "/api/v1/interface/ip-address/{ip}", tag = "inventory", summary = "The interfaces with an address", params(("ip" = String, Path, description = "ip")), security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn if_by_ip(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -849,6 +846,7 @@ fn hosts(snap: &Snapshot) -> Vec<Value> {
         .collect()
 }
 
+#[utoipa::path(get, path = "/api/v1/host", tag = "inventory", summary = "Hosts (filters)", security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 400, description = "Invalid request: the detail names the field")))]
 async fn host_list(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -859,6 +857,7 @@ async fn host_list(
     Ok(wrap(StatusCode::OK, Value::Array(q.apply(hosts(&snap)))))
 }
 
+#[utoipa::path(get, path = "/api/v1/host/count", tag = "inventory", summary = "Number of hosts", security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn host_count(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -869,6 +868,7 @@ async fn host_count(
     Ok(wrap(StatusCode::OK, json!(q.filter(hosts(&snap)).len())))
 }
 
+#[utoipa::path(get, path = "/api/v1/host/{id}", tag = "inventory", summary = "A host", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn host_by_id(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -968,6 +968,7 @@ fn physical_topology_json(snap: &Snapshot) -> Value {
     json!({"id": topo_id.to_string(), "nodes": nodes, "links": links})
 }
 
+#[utoipa::path(get, path = "/api/v1/topology/physical-topology", tag = "inventory", summary = "Devices and links", security(("X-Auth-Token" = [])), responses((status = 200, description = "OK"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn physical_topology(
     State(state): State<AppState>,
     _u: Authenticated,

@@ -5,36 +5,35 @@
 //! JSON types follow the contract: epoch-ms integers, a real boolean
 //! `isError`, an integer `version`, `endTime` only once the task is done.
 
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use serde_json::{Map, Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::flow::query_pairs;
-use crate::app::{ApiError, AppState, Authenticated, FAMILIES, wrap};
+use crate::app::{ApiError, AppState, Authenticated, wrap};
 use crate::store::Task;
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    let mut r = Router::new();
-    for f in FAMILIES {
-        r = r
-            .route(&format!("{f}/task"), get(list))
-            .route(&format!("{f}/task/count"), get(count))
-            .route(&format!("{f}/task/{{id}}"), get(one))
-            .route(&format!("{f}/task/{{id}}/tree"), get(tree))
-            .route(&format!("{f}/task/{{id}}/{{limit}}"), get(range))
-            .route(
-                &format!("{f}/task/operation/{{operation}}/{{offset}}/{{limit}}"),
-                get(by_operation),
-            );
-    }
-    r.route("/dna/intent/api/v1/tasks", get(list_v2))
-        .route("/dna/intent/api/v1/tasks/count", get(count_v2))
-        .route("/dna/intent/api/v1/tasks/{id}", get(one_v2))
-        .route("/dna/intent/api/v1/tasks/{id}/detail", get(detail))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(count))
+        .routes(routes!(one))
+        .routes(routes!(tree))
+        .routes(routes!(range))
+        .routes(routes!(by_operation))
+}
+
+/// The newer `/dna/intent/api/v1/tasks` family (not duplicated under `/api/v1`).
+pub fn routes_v2() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_v2))
+        .routes(routes!(count_v2))
+        .routes(routes!(one_v2))
+        .routes(routes!(detail))
 }
 
 /// A task as `TaskDTO`.
@@ -93,6 +92,7 @@ async fn find(state: &AppState, id: &str) -> Result<Task, ApiError> {
         .ok_or_else(|| ApiError::not_found("task", id))
 }
 
+#[utoipa::path(get, path = "/api/v1/task/{id}", tag = "task", summary = "A task (progress holds the new resource id)", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 200, description = "The task"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn one(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -101,6 +101,7 @@ async fn one(
     Ok(wrap(StatusCode::OK, task_json(&find(&state, &id).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/task/{id}/tree", tag = "task", summary = "A task and its subtasks", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 200, description = "The task tree"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn tree(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -112,6 +113,7 @@ async fn tree(
     ))
 }
 
+#[utoipa::path(get, path = "/dna/intent/api/v1/tasks/{id}", tag = "tasks", summary = "A task, newer API (status PENDING, FAILURE, SUCCESS)", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 200, description = "The task"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn one_v2(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -120,6 +122,7 @@ async fn one_v2(
     Ok(wrap(StatusCode::OK, task_v2(&find(&state, &id).await?)))
 }
 
+#[utoipa::path(get, path = "/dna/intent/api/v1/tasks/{id}/detail", tag = "tasks", summary = "A task detail (data, progress, errorCode, failureReason)", params(("id" = String, Path, description = "id")), security(("X-Auth-Token" = [])), responses((status = 200, description = "The detail"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
 async fn detail(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -142,6 +145,7 @@ async fn detail(
 }
 
 /// uniq's `getTaskByRange`: `task/{offset}/{limit}` (1-based offset).
+#[utoipa::path(get, path = "/api/v1/task/{id}/{limit}", tag = "task", summary = "Tasks by range (uniq getTaskByRange: offset, limit)", params(("id" = String, Path, description = "id"), ("limit" = String, Path, description = "limit")), security(("X-Auth-Token" = [])), responses((status = 200, description = "Tasks"), (status = 400, description = "Invalid request: the detail names the field"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn range(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -162,6 +166,7 @@ async fn range(
 
 /// `task/operation/{operationId}/{offset}/{limit}`: pathtrace records no
 /// operation ids, so no task belongs to one (an empty list, not an error).
+#[utoipa::path(get, path = "/api/v1/task/operation/{operation}/{offset}/{limit}", tag = "task", summary = "Tasks of an operation (none are recorded)", params(("operation" = String, Path, description = "operation"), ("offset" = String, Path, description = "offset"), ("limit" = String, Path, description = "limit")), security(("X-Auth-Token" = [])), responses((status = 200, description = "Tasks"), (status = 400, description = "Invalid request: the detail names the field"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn by_operation(
     State(_state): State<AppState>,
     _u: Authenticated,
@@ -255,6 +260,7 @@ async fn filtered(state: &AppState, q: &TaskQuery) -> Result<Vec<Task>, ApiError
     Ok(tasks)
 }
 
+#[utoipa::path(get, path = "/api/v1/task", tag = "task", summary = "Tasks (filters, 1-based offset, limit)", security(("X-Auth-Token" = [])), responses((status = 200, description = "Tasks"), (status = 400, description = "Invalid request: the detail names the field"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn list(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -273,6 +279,7 @@ async fn list(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/task/count", tag = "task", summary = "Number of tasks", security(("X-Auth-Token" = [])), responses((status = 200, description = "An integer"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn count(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -285,6 +292,7 @@ async fn count(
     ))
 }
 
+#[utoipa::path(get, path = "/dna/intent/api/v1/tasks", tag = "tasks", summary = "Tasks, newer API", security(("X-Auth-Token" = [])), responses((status = 200, description = "Tasks"), (status = 400, description = "Invalid request: the detail names the field"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn list_v2(
     State(state): State<AppState>,
     _u: Authenticated,
@@ -303,6 +311,7 @@ async fn list_v2(
     ))
 }
 
+#[utoipa::path(get, path = "/dna/intent/api/v1/tasks/count", tag = "tasks", summary = "Number of tasks, newer API", security(("X-Auth-Token" = [])), responses((status = 200, description = "{count}"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
 async fn count_v2(
     State(state): State<AppState>,
     _u: Authenticated,
