@@ -793,7 +793,7 @@ fn seed_request() -> NewAnalysis {
 #[tokio::test]
 async fn analyses_left_in_progress_are_finished_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let url = common::file_url(&dir);
+    let url = common::file_url(&dir).await;
     // A process that recorded an analysis and died before running it.
     let (id, task_id) = {
         let store = Store::open(&url).await.unwrap();

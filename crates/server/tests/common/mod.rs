@@ -1,6 +1,11 @@
 //! A test app: `pathtrace_server::prepare` on a store (in memory by default)
 //! and the demo network, driven in-process through `tower::ServiceExt::oneshot`,
 //! with a token for the demo user already issued.
+//!
+//! With `PATHTRACE_TEST_DATABASE_URL` set to a PostgreSQL server
+//! (`postgres://USER@HOST:PORT/postgres`; `tests/postgres/run.sh` starts a
+//! throwaway one and runs these suites against it), every app gets a fresh
+//! database of its own on that server instead of SQLite.
 
 #![allow(dead_code)]
 
@@ -41,15 +46,20 @@ pub struct Reply {
 }
 
 impl TestApp {
-    /// A server on `sqlite::memory:`.
+    /// A server on `sqlite::memory:` (or a fresh PostgreSQL database).
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::with_url(dir, "sqlite::memory:".to_string()).await
+        let url = match postgres_server() {
+            Some(_) => file_url(&dir).await,
+            None => "sqlite::memory:".to_string(),
+        };
+        Self::with_url(dir, url).await
     }
 
-    /// A server on a SQLite file inside `dir` (same file across calls: a restart).
+    /// A server on a store that belongs to `dir` — a SQLite file inside it, or
+    /// the PostgreSQL database named after it — the same across calls: a restart.
     pub async fn on_file(dir: tempfile::TempDir) -> TestApp {
-        let url = file_url(&dir);
+        let url = file_url(&dir).await;
         Self::with_url(dir, url).await
     }
 
@@ -189,12 +199,50 @@ impl TestApp {
     }
 }
 
-/// The SQLite URL of the store file in `dir`.
-pub fn file_url(dir: &tempfile::TempDir) -> String {
-    format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("pathtrace.db").display()
-    )
+/// The PostgreSQL server to test on, if any.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("PATHTRACE_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+}
+
+/// The store that belongs to `dir`: the SQLite file in it, or (on PostgreSQL)
+/// a database named after it, created on first use.
+pub async fn file_url(dir: &tempfile::TempDir) -> String {
+    let Some(server) = postgres_server() else {
+        return format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("pathtrace.db").display()
+        );
+    };
+    let name: String = dir
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let db = format!("pt_{name}");
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&server)
+        .await
+        .expect("connect to the PostgreSQL test server");
+    let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&db)
+        .fetch_optional(&admin)
+        .await
+        .expect("query pg_database")
+        .is_some();
+    if !exists {
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+            .execute(&admin)
+            .await
+            .expect("create the test database");
+    }
+    admin.close().await;
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+    format!("{base}/{db}")
 }
 
 /// Assert the contract's error shape, returning `response.detail`.
