@@ -57,6 +57,99 @@ pub struct AppState {
     pub session_timeout_s: i64,
     /// Where new analyses are queued for the workers.
     pub jobs: mpsc::UnboundedSender<String>,
+    /// Tokens seen by this process (the store stays the source of truth).
+    pub tokens: Arc<TokenCache>,
+}
+
+/// A write-behind cache of tokens: a request's token check costs no store
+/// round trip once the token is known; `last used` reaches the store at most
+/// once a minute per token (so other replicas see it, approximately), and a
+/// token unknown here is looked up in the store (issued by another replica).
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    map: RwLock<HashMap<String, CachedToken>>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedToken {
+    username: String,
+    created_ms: i64,
+    last_used_ms: i64,
+    stored_last_used_ms: i64,
+}
+
+const TOKEN_TOUCH_MS: i64 = 60_000;
+
+impl TokenCache {
+    /// Remember a token just issued.
+    pub fn insert(&self, token: &str, username: &str, now: i64) {
+        let t = CachedToken {
+            username: username.into(),
+            created_ms: now,
+            last_used_ms: now,
+            stored_last_used_ms: now,
+        };
+        self.map
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(token.into(), t);
+    }
+
+    /// The user of a live token; touches it.
+    pub async fn check(
+        &self,
+        store: &Store,
+        token: &str,
+        now: i64,
+        idle_ms: i64,
+        session_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let cached = self
+            .map
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(token)
+            .cloned();
+        let mut t = match cached {
+            Some(t) => t,
+            None => match store.get_token(token).await? {
+                Some((username, created_ms, last_used_ms)) => CachedToken {
+                    username,
+                    created_ms,
+                    last_used_ms,
+                    stored_last_used_ms: last_used_ms,
+                },
+                None => return Ok(None),
+            },
+        };
+        if now - t.last_used_ms > idle_ms || now - t.created_ms > session_ms {
+            self.map
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(token);
+            store.delete_token(token).await?;
+            return Ok(None);
+        }
+        t.last_used_ms = now;
+        if now - t.stored_last_used_ms > TOKEN_TOUCH_MS {
+            store.touch_token(token, now).await?;
+            t.stored_last_used_ms = now;
+        }
+        let username = t.username.clone();
+        self.map
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(token.into(), t);
+        Ok(Some(username))
+    }
+
+    /// Drop expired tokens from the cache.
+    pub fn expire(&self, now: i64, idle_ms: i64, session_ms: i64) {
+        self.map
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|_, t| now - t.last_used_ms <= idle_ms && now - t.created_ms <= session_ms);
+    }
 }
 
 impl AppState {
@@ -166,8 +259,9 @@ impl FromRequestParts<AppState> for Authenticated {
         let token = token_of(&parts.headers)
             .ok_or_else(|| ApiError::unauthorized("missing X-Auth-Token"))?;
         let user = state
-            .store
-            .check_token(
+            .tokens
+            .check(
+                &state.store,
                 &token,
                 now_ms(),
                 state.idle_timeout_s * 1000,

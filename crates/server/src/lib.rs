@@ -101,6 +101,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
         idle_timeout_s: settings.idle_timeout_s,
         session_timeout_s: settings.session_timeout_s,
         jobs: tx,
+        tokens: Arc::new(app::TokenCache::default()),
     };
     worker::spawn(&state, rx, settings.workers);
     let recovered = worker::recover(&state).await?;
@@ -118,6 +119,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
                 janitor.idle_timeout_s * 1000,
                 janitor.session_timeout_s * 1000,
             );
+            janitor.tokens.expire(now_ms(), idle, session);
             if let Err(e) = janitor.store.expire_tokens(now_ms(), idle, session).await {
                 tracing::warn!(error = %e, "token cleanup failed");
             }

@@ -163,12 +163,21 @@ impl Store {
             // One connection that never closes, or the in-memory database goes with it.
             opts = opts.idle_timeout(None).max_lifetime(None);
         }
-        let pool = opts.connect(url).await?;
-        if url.starts_with("sqlite") {
-            // WAL: readers never block the writer (sqlx sets a 5 s busy timeout on
-            // every connection; each write transaction starts with its write).
-            let _ = sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await;
+        if url.starts_with("sqlite") && !memory {
+            // On every connection: WAL (readers never block the writer) and
+            // synchronous=NORMAL: a committed transaction survives a crash of
+            // the process; a power loss may roll back the last ones (never
+            // corrupting the file). docs/configuration.md says so.
+            opts = opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    use sqlx::Executor as _;
+                    conn.execute("PRAGMA journal_mode=WAL").await?;
+                    conn.execute("PRAGMA synchronous=NORMAL").await?;
+                    Ok(())
+                })
+            });
         }
+        let pool = opts.connect(url).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool })
     }
@@ -217,6 +226,36 @@ impl Store {
                 .await?;
         }
         Ok(Some(username))
+    }
+
+    /// A token's (user, created, last used), without touching it.
+    pub async fn get_token(&self, token: &str) -> Result<Option<(String, i64, i64)>> {
+        let row =
+            sqlx::query("SELECT username, created_ms, last_used_ms FROM tokens WHERE token = $1")
+                .bind(token)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .transpose()
+    }
+
+    /// Record that a token was used at `now`.
+    pub async fn touch_token(&self, token: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE tokens SET last_used_ms = $1 WHERE token = $2")
+            .bind(now)
+            .bind(token)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Forget a token.
+    pub async fn delete_token(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM tokens WHERE token = $1")
+            .bind(token)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Delete tokens past their idle or session timeout.

@@ -53,7 +53,9 @@ fn verify(state: &AppState, username: &str, password: &str) -> bool {
 
 async fn issue(state: &AppState, username: &str) -> Result<String, ApiError> {
     let token = format!("ST-{}", uuid::Uuid::new_v4().simple());
-    state.store.insert_token(&token, username, now_ms()).await?;
+    let now = now_ms();
+    state.store.insert_token(&token, username, now).await?;
+    state.tokens.insert(&token, username, now);
     Ok(token)
 }
 
