@@ -129,7 +129,8 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
     Ok((state, router))
 }
 
-/// Serve until Ctrl-C.
+/// Serve until Ctrl-C or SIGTERM. Analyses still queued when the process
+/// stops stay INPROGRESS in the store and are finished on the next start.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let (state, router) = prepare(&settings).await?;
     let handle = axum_server::Handle::new();
@@ -174,6 +175,25 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     let shutdown = handle.clone();
     tokio::spawn(async move {
+        // Ctrl-C or SIGTERM: stop accepting, let requests in flight finish.
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            let sigterm = async {
+                match term.as_mut() {
+                    Some(t) => {
+                        t.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                () = sigterm => {}
+            }
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
         shutdown.graceful_shutdown(Some(Duration::from_secs(5)));
