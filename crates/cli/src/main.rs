@@ -6,6 +6,7 @@
 //! FAILED, 2 a usage error or an invalid model, 3 an internal error.
 
 mod generate_cmd;
+mod loadgen;
 mod render;
 
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ enum Command {
     },
     /// Write a generated campus network (two cores, distribution pairs, access switches).
     Generate(generate_cmd::GenerateArgs),
+    /// Load-test a `pathtrace serve` on this machine (loopback only; bounded in count and time).
+    Loadgen(loadgen::LoadgenArgs),
 }
 
 /// Flags of `serve` (each also an environment variable and a config key).
@@ -100,6 +103,7 @@ struct TraceArgs {
 fn main() -> ExitCode {
     let command = match Cli::parse().command {
         Command::Serve(args) => return serve(args),
+        Command::Loadgen(args) => return loadgen::main(&args),
         other => other,
     };
     match run(command) {
@@ -181,6 +185,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         },
         Command::Generate(args) => generate_cmd::run(&args),
         Command::Serve(args) => Ok(serve(args)),
+        Command::Loadgen(args) => Ok(loadgen::main(&args)),
         Command::HashPassword => {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;

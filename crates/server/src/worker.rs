@@ -14,11 +14,14 @@ use pathtrace_engine::view::dnac;
 use pathtrace_engine::{Flow, Protocol};
 use serde_json::json;
 use tokio::sync::{Mutex, mpsc};
+use tracing::Instrument as _;
 
 use crate::app::{AppState, Snapshot, now_ms};
 use crate::store::{Analysis, Outcome};
 
-/// Start `n` workers consuming `rx`.
+/// Start `n` workers consuming `rx`. Each job runs in a task of its own, so
+/// a job that panics is reported and its worker goes on with the next one
+/// (the analysis stays INPROGRESS and is retried on the next start).
 pub fn spawn(state: &AppState, rx: mpsc::UnboundedReceiver<String>, n: usize) {
     let rx = Arc::new(Mutex::new(rx));
     for w in 0..n.max(1) {
@@ -29,11 +32,20 @@ pub fn spawn(state: &AppState, rx: mpsc::UnboundedReceiver<String>, n: usize) {
                 let Some(id) = next else { break };
                 metrics::gauge!("pathtrace_jobs_queued").decrement(1.0);
                 let start = std::time::Instant::now();
-                let outcome = match run(&state, &id).await {
-                    Ok(()) => "done",
-                    Err(e) => {
+                let span = tracing::info_span!("job", worker = w, analysis = %id);
+                let job = tokio::spawn({
+                    let (state, id) = (state.clone(), id.clone());
+                    async move { run(&state, &id).await }.instrument(span)
+                });
+                let outcome = match job.await {
+                    Ok(Ok(())) => "done",
+                    Ok(Err(e)) => {
                         tracing::error!(worker = w, analysis = %id, error = %e, "job failed; it stays queued");
                         "error"
+                    }
+                    Err(e) => {
+                        tracing::error!(worker = w, analysis = %id, error = %e, "job panicked; it stays queued");
+                        "panic"
                     }
                 };
                 metrics::counter!("pathtrace_jobs_total", "outcome" => outcome).increment(1);
@@ -61,8 +73,6 @@ pub async fn recover(state: &AppState) -> Result<usize, crate::store::StoreError
 
 /// Run one analysis.
 pub async fn run(state: &AppState, id: &str) -> Result<(), crate::store::StoreError> {
-    let span = tracing::info_span!("job", analysis = %id);
-    let _enter = span.enter();
     let Some(a) = state.store.get_analysis(id).await? else {
         return Ok(());
     };
@@ -72,7 +82,7 @@ pub async fn run(state: &AppState, id: &str) -> Result<(), crate::store::StoreEr
     let snapshot = state.snapshot();
     let outcome = compute(&snapshot, &a);
     state.store.finish_analysis(id, &outcome, now_ms()).await?;
-    tracing::info!(status = outcome.status, "analysis finished");
+    tracing::debug!(status = outcome.status, "analysis finished");
     Ok(())
 }
 

@@ -1,0 +1,183 @@
+//! `pathtrace loadgen` against a real `pathtrace serve` on loopback, and its
+//! refusal of any other target.
+
+use std::io::{Read as _, Write as _};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running server: killed, and its data directory removed, when dropped
+/// (also when the test fails).
+struct Server {
+    child: Child,
+    data_dir: PathBuf,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// A loopback port that was free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// Whether the server answers `GET /metrics` (no token needed) with 200.
+fn ready(addr: SocketAddr) -> bool {
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    if s.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
+}
+
+fn start_server() -> Server {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let data_dir =
+        std::env::temp_dir().join(format!("pathtrace-loadgen-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&data_dir).expect("a temporary data directory");
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()));
+    let child = Command::new(env!("CARGO_BIN_EXE_pathtrace"))
+        .args(["serve", "--tls-listen", "off", "--listen"])
+        .arg(addr.to_string())
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .env("PATHTRACE_LOG", "warn")
+        .env_remove("PATHTRACE_CONFIG")
+        .env_remove("PATHTRACE_DATABASE_URL")
+        .env_remove("PATHTRACE_NETWORK")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let mut server = Server {
+        child,
+        data_dir,
+        addr,
+    };
+    let start = Instant::now();
+    while !ready(server.addr) {
+        if let Ok(Some(status)) = server.child.try_wait() {
+            panic!("the server exited before it was ready: {status}");
+        }
+        assert!(
+            start.elapsed() < Duration::from_mins(1),
+            "the server was not ready within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
+}
+
+#[test]
+fn loadgen_runs_fifty_analyses_without_error() {
+    let server = start_server();
+    let out = Command::new(env!("CARGO_BIN_EXE_pathtrace"))
+        .args([
+            "loadgen",
+            "--count",
+            "50",
+            "--clients",
+            "4",
+            "--duration",
+            "120",
+        ])
+        .args(["--format", "json", "--url"])
+        .arg(format!("http://{}", server.addr))
+        .env_remove("PATHTRACE_PASSWORD")
+        .output()
+        .expect("loadgen runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{:?}\nstdout: {stdout}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
+    assert_eq!(report["completed"], 50, "{report:#}");
+    assert_eq!(report["errors"]["total"], 0, "{report:#}");
+    assert_eq!(report["stopped_by"], "count");
+    assert_eq!(
+        report["outcomes"]["FAILED"], 10,
+        "the denied flow is 1 in 5"
+    );
+    assert_eq!(report["round_trip_ms"]["n"], 50);
+    assert!(
+        report["round_trip_ms"]["p50"]
+            .as_f64()
+            .is_some_and(|v| v > 0.0)
+    );
+    assert!(
+        report["polls_per_analysis"]
+            .as_f64()
+            .is_some_and(|v| v >= 1.0)
+    );
+
+    // A wrong password: every login fails, no analysis is started, exit 1.
+    let out = Command::new(env!("CARGO_BIN_EXE_pathtrace"))
+        .args([
+            "loadgen",
+            "--count",
+            "5",
+            "--clients",
+            "2",
+            "--format",
+            "json",
+        ])
+        .args(["--password-env", "PATHTRACE_LOADGEN_TEST_PASSWORD", "--url"])
+        .arg(format!("http://localhost:{}", server.addr.port()))
+        .env("PATHTRACE_LOADGEN_TEST_PASSWORD", "not the password")
+        .output()
+        .expect("loadgen runs");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    assert_eq!(report["errors"]["by_kind"]["login"], 2, "{report:#}");
+    assert_eq!(report["stopped_by"], "login");
+    assert_eq!(report["completed"], 0);
+    drop(server);
+}
+
+#[test]
+fn loadgen_refuses_targets_that_are_not_loopback() {
+    // 192.0.2.0/24 is TEST-NET-1: never reachable, and never tried: the
+    // refusal comes before any connection (a connection attempt would take
+    // the 5 s connect timeout, not milliseconds).
+    for url in [
+        "http://192.0.2.1:8080",
+        "http://10.0.0.1:8080",
+        "https://example.com",
+        "http://0.0.0.0:8080",
+    ] {
+        let start = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_pathtrace"))
+            .args(["loadgen", "--count", "1", "--duration", "1", "--url", url])
+            .output()
+            .expect("loadgen runs");
+        assert_eq!(out.status.code(), Some(2), "{url}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("not loopback"), "{url}: {stderr}");
+        assert!(out.stdout.is_empty(), "{url}: no report");
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{url}: refused at once"
+        );
+    }
+}
