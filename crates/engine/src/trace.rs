@@ -312,52 +312,31 @@ pub fn trace_with(dp: &DataPlane, flow: &Flow, opts: TraceOptions) -> Result<Tra
         });
     }
     let tcp = run(Protocol::Tcp);
+    let merged = |w: Walker<'_>| Trace {
+        flow: *flow,
+        source,
+        trace_count: w.count,
+        truncated: w.truncated,
+        branches: w
+            .out
+            .into_iter()
+            .map(|b| Branch {
+                protocol: None,
+                ..b
+            })
+            .collect(),
+    };
     // The protocol only matters where an ACL looks at it: when every ACL the
-    // TCP walk evaluated gives the same verdict for UDP, the UDP walk would be
-    // identical, so it is not done.
+    // TCP walk evaluated gives UDP the same verdict, the UDP walk would be
+    // identical, so it is not done. Otherwise the first differing verdict is
+    // recorded in a hop, so the two walks differ and both are reported.
     if tcp.acls_seen.iter().all(|&a| {
         let acl = &dp.acls[a as usize];
         acl.eval(a, flow, Protocol::Tcp) == acl.eval(a, flow, Protocol::Udp)
     }) {
-        let branches = tcp
-            .out
-            .into_iter()
-            .map(|b| Branch {
-                protocol: None,
-                ..b
-            })
-            .collect();
-        return Ok(Trace {
-            flow: *flow,
-            source,
-            trace_count: tcp.count,
-            truncated: tcp.truncated,
-            branches,
-        });
+        return Ok(merged(tcp));
     }
     let udp = run(Protocol::Udp);
-    let same = tcp.count == udp.count
-        && tcp.out.len() == udp.out.len()
-        && tcp.out.iter().zip(&udp.out).all(|(a, b)| {
-            a.disposition == b.disposition && a.detail == b.detail && a.hops == b.hops
-        });
-    if same {
-        let branches = tcp
-            .out
-            .into_iter()
-            .map(|b| Branch {
-                protocol: None,
-                ..b
-            })
-            .collect();
-        return Ok(Trace {
-            flow: *flow,
-            source,
-            trace_count: tcp.count,
-            truncated: tcp.truncated,
-            branches,
-        });
-    }
     let mut branches: Vec<Branch> = tcp
         .out
         .into_iter()

@@ -153,15 +153,7 @@ async fn range(
 ) -> Result<Response, ApiError> {
     let q = parse(Some(&format!("offset={offset}&limit={limit}")))?;
     let tasks = filtered(&state, &q).await?;
-    Ok(wrap(
-        StatusCode::OK,
-        tasks
-            .iter()
-            .skip(q.offset - 1)
-            .take(q.limit)
-            .map(task_json)
-            .collect(),
-    ))
+    Ok(wrap(StatusCode::OK, page(&tasks, &q, task_json)))
 }
 
 /// `task/operation/{operationId}/{offset}/{limit}`: pathtrace records no
@@ -244,6 +236,16 @@ fn parse(raw: Option<&str>) -> Result<TaskQuery, ApiError> {
     Ok(q)
 }
 
+/// One page of `items` as JSON.
+fn page<T>(items: &[T], q: &TaskQuery, f: fn(&T) -> Value) -> Value {
+    items
+        .iter()
+        .skip(q.offset - 1)
+        .take(q.limit)
+        .map(f)
+        .collect()
+}
+
 async fn filtered(state: &AppState, q: &TaskQuery) -> Result<Vec<Task>, ApiError> {
     let mut tasks: Vec<Task> = state
         .store
@@ -268,15 +270,7 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let q = parse(raw.as_deref())?;
     let tasks = filtered(&state, &q).await?;
-    Ok(wrap(
-        StatusCode::OK,
-        tasks
-            .iter()
-            .skip(q.offset - 1)
-            .take(q.limit)
-            .map(task_json)
-            .collect(),
-    ))
+    Ok(wrap(StatusCode::OK, page(&tasks, &q, task_json)))
 }
 
 #[utoipa::path(get, path = "/api/v1/task/count", tag = "task", summary = "Number of tasks", security(("X-Auth-Token" = [])), responses((status = 200, description = "An integer"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
@@ -300,15 +294,7 @@ async fn list_v2(
 ) -> Result<Response, ApiError> {
     let q = parse(raw.as_deref())?;
     let tasks = filtered(&state, &q).await?;
-    Ok(wrap(
-        StatusCode::OK,
-        tasks
-            .iter()
-            .skip(q.offset - 1)
-            .take(q.limit)
-            .map(task_v2)
-            .collect(),
-    ))
+    Ok(wrap(StatusCode::OK, page(&tasks, &q, task_v2)))
 }
 
 #[utoipa::path(get, path = "/dna/intent/api/v1/tasks/count", tag = "tasks", summary = "Number of tasks, newer API", security(("X-Auth-Token" = [])), responses((status = 200, description = "{count}"), (status = 401, description = "Missing or invalid X-Auth-Token")))]
