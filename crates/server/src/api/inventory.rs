@@ -439,13 +439,11 @@ async fn by_id(
 ) -> Result<Response, ApiError> {
     let snap = state.snapshot();
     let net = &snap.network;
+    // The data plane holds every device's id (index = model order): no hashing per request.
     uuid::Uuid::parse_str(id.trim())
         .ok()
-        .and_then(|want| {
-            net.devices
-                .iter()
-                .find(|d| ids::device_id(&net.name, &d.hostname) == want)
-        })
+        .and_then(|want| snap.dp.devices.iter().position(|d| d.id == want))
+        .and_then(|ix| net.devices.get(ix))
         .map(|d| {
             let at = snap.published_ms;
             wrap(
@@ -467,10 +465,16 @@ async fn by_ip(
         .parse::<IpAddr>()
         .map_or_else(|_| ip.trim().to_string(), |a| a.to_string());
     let snap = state.snapshot();
-    devices(&snap)
-        .into_iter()
-        .find(|d| d["managementIpAddress"] == wanted.as_str())
-        .map(|d| wrap(StatusCode::OK, d))
+    let net = &snap.network;
+    net.devices
+        .iter()
+        .find(|d| d.management_ip.to_string() == wanted)
+        .map(|d| {
+            wrap(
+                StatusCode::OK,
+                device_json(&net.name, d, d.interfaces.len(), snap.published_ms),
+            )
+        })
         .ok_or_else(|| ApiError::not_found("network device with management IP", &ip))
 }
 
@@ -670,14 +674,16 @@ async fn if_by_id(
 ) -> Result<Response, ApiError> {
     let snap = state.snapshot();
     let net = &snap.network;
+    // The data plane holds every interface's id: no hashing per request.
     let found = uuid::Uuid::parse_str(id.trim()).ok().and_then(|want| {
-        net.devices.iter().find_map(|d| {
-            d.interfaces
-                .iter()
-                .enumerate()
-                .find(|(_, i)| ids::interface_id(&net.name, &d.hostname, &i.name) == want)
-                .map(|(pos, i)| (d, pos, i))
-        })
+        let ix = snap.dp.interfaces.iter().position(|i| i.id == want)?;
+        let dev = snap.dp.interfaces[ix].device as usize;
+        let pos = snap.dp.devices[dev]
+            .interfaces
+            .iter()
+            .position(|&x| x as usize == ix)?;
+        let d = net.devices.get(dev)?;
+        Some((d, pos, d.interfaces.get(pos)?))
     });
     found
         .map(|(d, pos, i)| {
