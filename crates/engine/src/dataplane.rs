@@ -414,7 +414,7 @@ pub fn build(net: &Network) -> DataPlane {
             )
         })
         .collect();
-    let iface_of = |_: &[DeviceInfo], _: &[InterfaceInfo], dev: &str, name: &str| -> Option<u32> {
+    let iface_of = |dev: &str, name: &str| -> Option<u32> {
         let d = *device_by_name.get(dev)?;
         by_name
             .get(&(d, ifname::canonical(name).to_ascii_lowercase()))
@@ -536,8 +536,8 @@ pub fn build(net: &Network) -> DataPlane {
     };
     for link in &net.links {
         let (Some(a), Some(b)) = (
-            iface_of(&devices, &interfaces, &link.a.device, &link.a.interface),
-            iface_of(&devices, &interfaces, &link.b.device, &link.b.interface),
+            iface_of(&link.a.device, &link.a.interface),
+            iface_of(&link.b.device, &link.b.interface),
         ) else {
             continue;
         };
@@ -591,7 +591,7 @@ pub fn build(net: &Network) -> DataPlane {
         match h.kind {
             HostKind::Wired => {
                 if let (Some(sw), Some(p)) = (&h.switch, &h.port)
-                    && let Some(port) = iface_of(&devices, &interfaces, sw, p)
+                    && let Some(port) = iface_of(sw, p)
                 {
                     let info = &interfaces[port as usize];
                     let tag = match (info.mode, h.vlan) {
@@ -643,7 +643,7 @@ pub fn build(net: &Network) -> DataPlane {
     for (ci, c) in net.clouds.iter().enumerate() {
         let mut atts = Vec::new();
         for (ai, a) in c.attachments.iter().enumerate() {
-            let Some(port) = iface_of(&devices, &interfaces, &a.device, &a.interface) else {
+            let Some(port) = iface_of(&a.device, &a.interface) else {
                 continue;
             };
             let cn = l2.node(NodeKind::Cloud(ci as u32, ai as u32), (0, 0));
