@@ -150,6 +150,7 @@ pub fn try_campus(devices: usize) -> Result<Network, GenerateError> {
         hosts: g.hosts,
         wireless: pathtrace_model::types::Wireless::default(),
         clouds: Vec::new(),
+        telemetry: pathtrace_model::Telemetry::default(),
     })
 }
 

@@ -4,7 +4,8 @@
 //! (docs/model.md) by [`load`], validated on load ([`validate`]) with errors
 //! that name the file, line and field, plus the helpers every other part
 //! needs: stable ids ([`ids`]), interface-name matching ([`ifname`]), parsed
-//! ACL entries ([`acl`]) and the embedded demo network ([`demo`]).
+//! ACL entries ([`acl`]), collected telemetry ([`telemetry`]) and the embedded
+//! demo network ([`demo`]).
 
 pub mod acl;
 mod acl_parse;
@@ -13,8 +14,10 @@ pub mod ids;
 pub mod ifname;
 mod line_index;
 pub mod load;
+pub mod telemetry;
 pub mod types;
 pub mod validate;
 
 pub use load::{Diagnostic, LoadError, load_file, load_str};
+pub use telemetry::Telemetry;
 pub use types::*;

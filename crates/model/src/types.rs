@@ -12,8 +12,8 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A whole network: devices, the links between them, hosts, wireless and
-/// unmanaged clouds.
+/// A whole network: devices, the links between them, hosts, wireless,
+/// unmanaged clouds and collected telemetry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
@@ -37,6 +37,10 @@ pub struct Network {
     /// Unmanaged clouds (a WAN, a provider, the Internet).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clouds: Vec<Cloud>,
+    /// What a collector observed: device, interface, QoS and flow statistics,
+    /// each with its collection time (see [`crate::telemetry`]).
+    #[serde(default, skip_serializing_if = "crate::telemetry::Telemetry::is_empty")]
+    pub telemetry: crate::telemetry::Telemetry,
 }
 
 /// A managed device, with the inventory facts DNA Center reports for it.

@@ -1,5 +1,5 @@
-//! Semantic validation of a [`Network`]: references, duplicates, ranges and
-//! the syntax of ACL lines.
+//! Semantic validation of a [`Network`]: references, duplicates, ranges,
+//! the syntax of ACL lines and the collected telemetry.
 //!
 //! [`validate`] collects *every* problem rather than stopping at the first,
 //! each as an [`Issue`] naming the offending field by path
@@ -47,6 +47,7 @@ pub fn validate(net: &Network) -> Vec<Issue> {
     v.clouds();
     v.hosts();
     v.wireless();
+    v.telemetry();
     v.issues
 }
 
@@ -967,6 +968,209 @@ impl<'a> Validator<'a> {
                     continue;
                 };
                 self.claim(&path, (dev, iface), format!("cloud {:?}", cloud.name));
+            }
+        }
+    }
+}
+
+impl Validator<'_> {
+    // ----- telemetry -----------------------------------------------------
+
+    /// A collection time: epoch milliseconds, after 1973 (a smaller value
+    /// is almost certainly seconds).
+    fn collected_at(&mut self, path: String, t: i64) {
+        if t <= 0 {
+            self.issue(
+                path,
+                format!("collection time {t} is not a time; give epoch milliseconds"),
+            );
+        } else if t < 100_000_000_000 {
+            self.issue(
+                path,
+                format!("collection time {t} looks like seconds; give epoch milliseconds ({t}000)"),
+            );
+        }
+    }
+
+    /// A device reference of a telemetry record and, optionally, an
+    /// interface on it; returns the interface index when both resolve.
+    fn telemetry_target(
+        &mut self,
+        p: &str,
+        device: &str,
+        interface: Option<&str>,
+    ) -> Option<(usize, Option<usize>)> {
+        let dev = self.need_device(&format!("{p}.device"), device)?;
+        match interface {
+            None => Some((dev, None)),
+            Some(name) => {
+                let k = self.need_iface(&format!("{p}.interface"), dev, name)?;
+                Some((dev, Some(k)))
+            }
+        }
+    }
+
+    fn percent(&mut self, path: String, what: &str, value: f64) {
+        if !value.is_finite() || !(0.0..=100.0).contains(&value) {
+            self.issue(path, format!("{what} {value} is not a percentage (0-100)"));
+        }
+    }
+
+    fn telemetry(&mut self) {
+        let t = &self.net.telemetry;
+        let mut seen: HashSet<(usize, Option<usize>, u8, i64)> = HashSet::new();
+        for (i, s) in t.devices.iter().enumerate() {
+            let p = format!("telemetry.devices[{i}]");
+            self.collected_at(format!("{p}.collected_at"), s.collected_at);
+            if let Some(key) = self.telemetry_target(&p, &s.device, None)
+                && !seen.insert((key.0, None, 0, s.collected_at))
+            {
+                self.issue(
+                    format!("{p}.collected_at"),
+                    format!(
+                        "a second sample of {} collected at {}",
+                        s.device, s.collected_at
+                    ),
+                );
+            }
+            if s.cpu.is_none() && s.memory.is_none() {
+                self.issue(
+                    p.clone(),
+                    format!("sample of {} has neither cpu nor memory", s.device),
+                );
+            }
+            if let Some(cpu) = s.cpu {
+                for (field, value) in [
+                    ("five_seconds", cpu.five_seconds),
+                    ("one_minute", cpu.one_minute),
+                    ("five_minutes", cpu.five_minutes),
+                ] {
+                    self.percent(format!("{p}.cpu.{field}"), "CPU", value);
+                }
+            }
+            if let Some(mem) = s.memory {
+                if mem.total == 0 {
+                    self.issue(format!("{p}.memory.total"), "total memory is 0");
+                } else if mem.used > mem.total {
+                    self.issue(
+                        format!("{p}.memory.used"),
+                        format!(
+                            "memory in use ({}) exceeds total memory ({})",
+                            mem.used, mem.total
+                        ),
+                    );
+                }
+            }
+        }
+        for (i, s) in t.interfaces.iter().enumerate() {
+            let p = format!("telemetry.interfaces[{i}]");
+            self.collected_at(format!("{p}.collected_at"), s.collected_at);
+            if let Some((dev, k)) = self.telemetry_target(&p, &s.device, Some(&s.interface))
+                && !seen.insert((dev, k, 1, s.collected_at))
+            {
+                self.issue(
+                    format!("{p}.collected_at"),
+                    format!(
+                        "a second sample of {} {} collected at {}",
+                        s.device, s.interface, s.collected_at
+                    ),
+                );
+            }
+        }
+        for (i, s) in t.qos.iter().enumerate() {
+            let p = format!("telemetry.qos[{i}]");
+            self.collected_at(format!("{p}.collected_at"), s.collected_at);
+            let dir = 2 + s.direction as u8;
+            if let Some((dev, k)) = self.telemetry_target(&p, &s.device, Some(&s.interface))
+                && !seen.insert((dev, k, dir, s.collected_at))
+            {
+                self.issue(
+                    format!("{p}.collected_at"),
+                    format!(
+                        "a second {} sample of {} {} collected at {}",
+                        s.direction.as_str(),
+                        s.device,
+                        s.interface,
+                        s.collected_at
+                    ),
+                );
+            }
+            if s.classes.is_empty() {
+                self.issue(format!("{p}.classes"), "no class maps in the sample");
+            }
+            let mut names = HashSet::new();
+            for (k, c) in s.classes.iter().enumerate() {
+                if c.class_map.trim().is_empty() {
+                    self.issue(
+                        format!("{p}.classes[{k}].class_map"),
+                        "class-map name is empty",
+                    );
+                } else if !names.insert(c.class_map.as_str()) {
+                    self.issue(
+                        format!("{p}.classes[{k}].class_map"),
+                        format!("duplicate class map {:?} in the sample", c.class_map),
+                    );
+                }
+            }
+        }
+        for (i, r) in t.flows.iter().enumerate() {
+            let p = format!("telemetry.flows[{i}]");
+            self.collected_at(format!("{p}.collected_at"), r.collected_at);
+            if let Some((dev, _)) = self.telemetry_target(&p, &r.device, None) {
+                for (field, name) in [
+                    ("input_interface", &r.input_interface),
+                    ("output_interface", &r.output_interface),
+                ] {
+                    if let Some(name) = name {
+                        self.need_iface(&format!("{p}.{field}"), dev, name);
+                    }
+                }
+            }
+            if r.src.is_ipv4() != r.dst.is_ipv4() {
+                self.issue(
+                    format!("{p}.dst"),
+                    format!(
+                        "source {} and destination {} are of different address families",
+                        r.src, r.dst
+                    ),
+                );
+            }
+            match r.protocol_number() {
+                None => self.issue(
+                    format!("{p}.protocol"),
+                    format!(
+                        "unknown protocol {:?}; expected tcp, udp, icmp or a number 0-255",
+                        r.protocol
+                    ),
+                ),
+                Some(6 | 17) => {}
+                Some(_) => {
+                    for (field, port) in [("src_port", r.src_port), ("dst_port", r.dst_port)] {
+                        if port.is_some() {
+                            self.issue(
+                                format!("{p}.{field}"),
+                                format!("ports apply to tcp and udp only, not {}", r.protocol),
+                            );
+                        }
+                    }
+                }
+            }
+            if let Some(pct) = r.packet_loss_percentage {
+                self.percent(format!("{p}.packet_loss_percentage"), "packet loss", pct);
+            }
+            if let Some(dscp) = r.dscp
+                && dscp > 63
+            {
+                self.issue(format!("{p}.dscp"), format!("DSCP {dscp} is outside 0-63"));
+            }
+            if let (Some(min), Some(mean), Some(max)) =
+                (r.rtp_jitter_min, r.rtp_jitter_mean, r.rtp_jitter_max)
+                && !(min <= mean && mean <= max)
+            {
+                self.issue(
+                    format!("{p}.rtp_jitter_mean"),
+                    format!("RTP jitter min {min}, mean {mean}, max {max} are out of order"),
+                );
             }
         }
     }

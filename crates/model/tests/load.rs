@@ -1089,6 +1089,260 @@ fn cloud_errors() {
     );
 }
 
+// ----- telemetry ------------------------------------------------------------
+
+#[test]
+fn telemetry_loads() {
+    let text = format!(
+        "{CAMPUS}telemetry:
+  devices:
+    - device: CAMPUS-Access1
+      collected_at: 1716066093635
+      cpu: {{five_seconds: 29.0, one_minute: 27, five_minutes: 26.5}}
+      memory: {{used: 259753752, total: 777950464}}
+    - device: CAMPUS-Access1
+      collected_at: 1716066153635
+      memory: {{used: 259753000, total: 777950464}}
+  interfaces:
+    - device: CAMPUS-Access1
+      interface: gi1/0/1
+      collected_at: 1716066093000
+      admin_status: up
+      operational_status: down
+      input_packets: 1200
+      output_drops: 3
+  qos:
+    - device: CAMPUS-Access1
+      interface: Gi1/0/3
+      direction: output
+      collected_at: 1716066093000
+      classes:
+        - {{class_map: VOICE, queue_bandwidth_bps: 10000000, num_packets: 10}}
+        - {{class_map: class-default}}
+  flows:
+    - device: Campus-WLC-5508
+      collected_at: 1716066093000
+      src: 10.1.15.5
+      dst: 10.1.10.2
+      protocol: udp
+      dst_port: 5060
+      input_interface: clients
+      packet_loss_percentage: 0.5
+      dscp: 46
+      ttl: 63
+      rtp_jitter_min: 1
+      rtp_jitter_mean: 2
+      rtp_jitter_max: 9
+"
+    );
+    let net = load_ok(&text);
+    let t = &net.telemetry;
+    assert_eq!(t.devices.len(), 2);
+    assert_eq!(t.devices[0].cpu.map(|c| c.one_minute), Some(27.0));
+    assert_eq!(t.devices[1].cpu, None);
+    assert_eq!(
+        t.interfaces[0].operational_status,
+        Some(pathtrace_model::State::Down)
+    );
+    assert_eq!(t.interfaces[0].input_rate_bps, None, "absent stays absent");
+    assert_eq!(
+        t.qos[0].direction,
+        pathtrace_model::telemetry::Direction::Output
+    );
+    assert_eq!(t.flows[0].protocol_number(), Some(17));
+    assert!(load_ok(CAMPUS).telemetry.is_empty());
+}
+
+#[test]
+fn telemetry_errors() {
+    let text = format!(
+        "{CAMPUS}telemetry:
+  devices:
+    - device: CAMPUS-Nope #1
+      collected_at: 1716066093635
+      cpu: {{five_seconds: 101, one_minute: 27, five_minutes: 27}} #2
+    - device: AP1
+      collected_at: 1716066093 #3
+      memory: {{used: 10, total: 5}} #4
+    - device: AP2 #5
+      collected_at: 1716066093635
+    - device: AP1
+      collected_at: 1716066093 #6
+      cpu: {{five_seconds: 1, one_minute: 1, five_minutes: .nan}} #7
+  interfaces:
+    - device: CAMPUS-Access1
+      interface: Gi1/0/9 #8
+      collected_at: 1716066093000
+    - device: CAMPUS-Access1
+      interface: Gi1/0/1
+      collected_at: 1716066093000
+    - device: CAMPUS-Access1
+      interface: GigabitEthernet1/0/1
+      collected_at: 1716066093000 #9
+  qos:
+    - device: CAMPUS-Access1
+      interface: Gi1/0/3
+      direction: input
+      collected_at: 0 #10
+      classes: [] #11
+    - device: CAMPUS-Access1
+      interface: Gi1/0/3
+      direction: output
+      collected_at: 1716066093000
+      classes:
+        - {{class_map: VOICE}}
+        - {{class_map: VOICE}} #12
+  flows:
+    - device: Campus-WLC-5508
+      collected_at: 1716066093000
+      src: 10.1.15.5
+      dst: 10.1.10.2
+      protocol: gre #13
+      input_interface: Gi0/0/9 #14
+    - device: Campus-WLC-5508
+      collected_at: 1716066093000
+      src: 10.1.15.5
+      dst: 10.1.10.2
+      protocol: icmp
+      dst_port: 7 #15
+      packet_loss_percentage: 120 #16
+      dscp: 64 #17
+      rtp_jitter_min: 5
+      rtp_jitter_mean: 2 #18
+      rtp_jitter_max: 9
+"
+    );
+    check(
+        &text,
+        &[
+            (
+                "1",
+                "telemetry.devices[0].device",
+                "no device \"CAMPUS-Nope\"",
+            ),
+            (
+                "2",
+                "telemetry.devices[0].cpu.five_seconds",
+                "CPU 101 is not a percentage (0-100)",
+            ),
+            (
+                "3",
+                "telemetry.devices[1].collected_at",
+                "collection time 1716066093 looks like seconds; give epoch milliseconds (1716066093000)",
+            ),
+            (
+                "4",
+                "telemetry.devices[1].memory.used",
+                "memory in use (10) exceeds total memory (5)",
+            ),
+            (
+                "5",
+                "telemetry.devices[2]",
+                "sample of AP2 has neither cpu nor memory",
+            ),
+            (
+                "6",
+                "telemetry.devices[3].collected_at",
+                "collection time 1716066093 looks like seconds; give epoch milliseconds (1716066093000)",
+            ),
+            (
+                "6",
+                "telemetry.devices[3].collected_at",
+                "a second sample of AP1 collected at 1716066093",
+            ),
+            (
+                "7",
+                "telemetry.devices[3].cpu.five_minutes",
+                "CPU NaN is not a percentage (0-100)",
+            ),
+            (
+                "8",
+                "telemetry.interfaces[0].interface",
+                "no interface Gi1/0/9 on CAMPUS-Access1",
+            ),
+            (
+                "9",
+                "telemetry.interfaces[2].collected_at",
+                "a second sample of CAMPUS-Access1 GigabitEthernet1/0/1 collected at 1716066093000",
+            ),
+            (
+                "10",
+                "telemetry.qos[0].collected_at",
+                "collection time 0 is not a time; give epoch milliseconds",
+            ),
+            (
+                "11",
+                "telemetry.qos[0].classes",
+                "no class maps in the sample",
+            ),
+            (
+                "12",
+                "telemetry.qos[1].classes[1].class_map",
+                "duplicate class map \"VOICE\" in the sample",
+            ),
+            (
+                "13",
+                "telemetry.flows[0].protocol",
+                "unknown protocol \"gre\"; expected tcp, udp, icmp or a number 0-255",
+            ),
+            (
+                "14",
+                "telemetry.flows[0].input_interface",
+                "no interface Gi0/0/9 on Campus-WLC-5508",
+            ),
+            (
+                "15",
+                "telemetry.flows[1].dst_port",
+                "ports apply to tcp and udp only, not icmp",
+            ),
+            (
+                "16",
+                "telemetry.flows[1].packet_loss_percentage",
+                "packet loss 120 is not a percentage (0-100)",
+            ),
+            ("17", "telemetry.flows[1].dscp", "DSCP 64 is outside 0-63"),
+            (
+                "18",
+                "telemetry.flows[1].rtp_jitter_mean",
+                "RTP jitter min 5, mean 2, max 9 are out of order",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn telemetry_type_errors_name_the_field() {
+    let text = format!(
+        "{CAMPUS}telemetry:
+  devices:
+    - device: AP1
+      collected_at: 1716066093635
+      cpu: {{five_seconds: 1, one_minute: 1, five_minutes: 1, ten_minutes: 1}} #1
+"
+    );
+    let err = load_str(&text, "t.yaml").expect_err("unknown key");
+    let d = &err.diagnostics[0];
+    assert_eq!(d.line, Some(marker_line(&text, "1")));
+    assert_eq!(d.field, "telemetry.devices[0].cpu.ten_minutes");
+    assert!(d.message.contains("unknown field `ten_minutes`"), "{d}");
+    let text = format!(
+        "{CAMPUS}telemetry:
+  qos:
+    - device: AP1
+      interface: Gi0
+      direction: sideways #1
+      collected_at: 1716066093635
+      classes: []
+"
+    );
+    let err = load_str(&text, "t.yaml").expect_err("bad direction");
+    let d = &err.diagnostics[0];
+    assert_eq!(
+        (d.line, d.field.as_str()),
+        (Some(marker_line(&text, "1")), "telemetry.qos[0].direction")
+    );
+}
+
 // ----- many errors at once --------------------------------------------------
 
 #[test]
