@@ -10,6 +10,12 @@ mod loadgen;
 mod render;
 
 use std::path::PathBuf;
+
+/// mimalloc: the server allocates many small, short-lived objects from two
+/// threads; glibc's allocator spent a fifth of the server's CPU on them
+/// (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -2,6 +2,7 @@
 //! extractor, and the router with both URL families.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::Router;
@@ -13,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use pathtrace_engine::DataPlane;
 use pathtrace_model::Network;
 use serde_json::json;
-use tokio::sync::mpsc;
 
 use crate::store::{Store, StoreError};
 
@@ -55,8 +55,13 @@ pub struct AppState {
     pub idle_timeout_s: i64,
     /// Token session timeout, seconds.
     pub session_timeout_s: i64,
-    /// Where new analyses are queued for the workers.
-    pub jobs: mpsc::UnboundedSender<String>,
+    /// The worker pool's free slots (see [`crate::worker::enqueue`]).
+    pub jobs: Arc<tokio::sync::Semaphore>,
+    /// The group-committing writer of analyses and tasks.
+    pub writer: crate::writer::Writer,
+    /// Recent analyses and tasks in memory, when this process is the
+    /// store's only writer (embedded SQLite); `None` with PostgreSQL.
+    pub hot: Option<Arc<crate::hot::Hot>>,
     /// Tokens seen by this process (the store stays the source of truth).
     pub tokens: Arc<TokenCache>,
 }
@@ -67,32 +72,41 @@ pub struct AppState {
 /// token unknown here is looked up in the store (issued by another replica).
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    map: RwLock<HashMap<String, CachedToken>>,
+    map: RwLock<HashMap<String, Arc<CachedToken>>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct CachedToken {
     username: String,
     created_ms: i64,
-    last_used_ms: i64,
-    stored_last_used_ms: i64,
+    last_used_ms: AtomicI64,
+    stored_last_used_ms: AtomicI64,
 }
 
 const TOKEN_TOUCH_MS: i64 = 60_000;
 
 impl TokenCache {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<CachedToken>>> {
+        self.map
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<CachedToken>>> {
+        self.map
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Remember a token just issued.
     pub fn insert(&self, token: &str, username: &str, now: i64) {
         let t = CachedToken {
             username: username.into(),
             created_ms: now,
-            last_used_ms: now,
-            stored_last_used_ms: now,
+            last_used_ms: AtomicI64::new(now),
+            stored_last_used_ms: AtomicI64::new(now),
         };
-        self.map
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(token.into(), t);
+        self.write().insert(token.into(), Arc::new(t));
     }
 
     /// The user of a live token; touches it.
@@ -104,51 +118,47 @@ impl TokenCache {
         idle_ms: i64,
         session_ms: i64,
     ) -> Result<Option<String>, StoreError> {
-        let cached = self
-            .map
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(token)
-            .cloned();
-        let mut t = match cached {
+        let cached = self.read().get(token).cloned();
+        let t = match cached {
             Some(t) => t,
             None => match store.get_token(token).await? {
-                Some((username, created_ms, last_used_ms)) => CachedToken {
-                    username,
-                    created_ms,
-                    last_used_ms,
-                    stored_last_used_ms: last_used_ms,
-                },
+                Some((username, created_ms, last_used_ms)) => {
+                    let t = Arc::new(CachedToken {
+                        username,
+                        created_ms,
+                        last_used_ms: AtomicI64::new(last_used_ms),
+                        stored_last_used_ms: AtomicI64::new(last_used_ms),
+                    });
+                    self.write().insert(token.into(), Arc::clone(&t));
+                    t
+                }
                 None => return Ok(None),
             },
         };
-        if now - t.last_used_ms > idle_ms || now - t.created_ms > session_ms {
-            self.map
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .remove(token);
+        let last = t.last_used_ms.load(Ordering::Relaxed);
+        if now - last > idle_ms || now - t.created_ms > session_ms {
+            self.write().remove(token);
             store.delete_token(token).await?;
             return Ok(None);
         }
-        t.last_used_ms = now;
-        if now - t.stored_last_used_ms > TOKEN_TOUCH_MS {
+        t.last_used_ms.fetch_max(now, Ordering::Relaxed);
+        let stored = t.stored_last_used_ms.load(Ordering::Relaxed);
+        if now - stored > TOKEN_TOUCH_MS
+            && t.stored_last_used_ms
+                .compare_exchange(stored, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
             store.touch_token(token, now).await?;
-            t.stored_last_used_ms = now;
         }
-        let username = t.username.clone();
-        self.map
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(token.into(), t);
-        Ok(Some(username))
+        Ok(Some(t.username.clone()))
     }
 
     /// Drop expired tokens from the cache.
     pub fn expire(&self, now: i64, idle_ms: i64, session_ms: i64) {
-        self.map
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|_, t| now - t.last_used_ms <= idle_ms && now - t.created_ms <= session_ms);
+        self.write().retain(|_, t| {
+            now - t.last_used_ms.load(Ordering::Relaxed) <= idle_ms
+                && now - t.created_ms <= session_ms
+        });
     }
 }
 

@@ -15,8 +15,10 @@ pub mod app;
 pub mod config;
 pub mod metrics;
 pub mod store;
+pub mod hot;
 pub mod tls;
 pub mod worker;
+pub mod writer;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,7 +26,6 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tokio::sync::mpsc;
 
 use crate::app::{AppState, Snapshot, now_ms};
 use crate::config::Settings;
@@ -78,6 +79,9 @@ pub async fn load_snapshot(store: &Store, network: Option<&Path>) -> anyhow::Res
     })
 }
 
+/// Recent analyses kept in memory (with their results: a few MiB per thousand).
+const HOT_ANALYSES: usize = 10_000;
+
 /// Everything a server needs, ready to serve (used by `run` and by tests).
 pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Router)> {
     std::fs::create_dir_all(&settings.data_dir)
@@ -87,8 +91,16 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
         .context("opening the store")?;
     let snapshot = load_snapshot(&store, settings.network.as_deref()).await?;
     metrics::install();
-    let (tx, rx) = mpsc::unbounded_channel();
+    // The cache is safe only while this process is the store's one writer:
+    // SQLite (one server per file, see `run`), not PostgreSQL (replicas).
+    let hot = settings
+        .database_url
+        .starts_with("sqlite:")
+        .then(|| Arc::new(hot::Hot::new(HOT_ANALYSES)));
+    let writer = writer::Writer::spawn(store.clone(), hot.clone());
     let state = AppState {
+        writer,
+        hot,
         store,
         snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
         users: Arc::new(
@@ -100,10 +112,9 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
         ),
         idle_timeout_s: settings.idle_timeout_s,
         session_timeout_s: settings.session_timeout_s,
-        jobs: tx,
+        jobs: worker::pool(settings.workers),
         tokens: Arc::new(app::TokenCache::default()),
     };
-    worker::spawn(&state, rx, settings.workers);
     let recovered = worker::recover(&state).await?;
     if recovered > 0 {
         tracing::info!(recovered, "re-queued analyses left in progress");
@@ -123,6 +134,13 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
             if let Err(e) = janitor.store.expire_tokens(now_ms(), idle, session).await {
                 tracing::warn!(error = %e, "token cleanup failed");
             }
+        }
+    });
+    tokio::spawn(async {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            crate::metrics::upkeep();
         }
     });
     let router = app::router(state.clone());

@@ -23,6 +23,15 @@ pub fn install() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// Drain histogram samples into their summaries (the recorder keeps raw
+/// samples until then: without it, memory grows with every request when
+/// nobody scrapes `/metrics`). Called every few seconds by the server.
+pub fn upkeep() {
+    if let Some(Some(h)) = HANDLE.get() {
+        h.run_upkeep();
+    }
+}
+
 /// `GET /metrics`: the Prometheus text format.
 pub async fn render() -> Response {
     match install() {

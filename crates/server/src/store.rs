@@ -7,7 +7,7 @@
 //! Every write that creates or deletes a resource happens in one
 //! transaction with the task that reports on it.
 
-use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
@@ -21,6 +21,9 @@ pub enum StoreError {
     /// A migration failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The writer could not commit (the group's error, or it stopped).
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
     /// A stored value could not be decoded.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
@@ -69,10 +72,60 @@ pub struct Analysis {
     pub create_ms: i64,
     /// Last update.
     pub last_update_ms: i64,
-    /// The computed result (JSON), once done.
-    pub result: Option<serde_json::Value>,
+    /// The computed result (a JSON object, as stored), once done.
+    pub result: Option<String>,
     /// Snapshot version it was (or will be) computed on.
     pub snapshot_version: i64,
+}
+
+impl Analysis {
+    /// Put the analysis in its final state: `outcome` computed at `now`.
+    pub fn finish(&mut self, outcome: &Outcome, now: i64) {
+        self.status = outcome.status.to_string();
+        self.failure_reason.clone_from(&outcome.failure_reason);
+        self.last_update_ms = now;
+        self.result = Some(outcome.result.to_string());
+    }
+}
+
+/// One change of a group commit ([`Store::apply`]).
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Insert an analysis and its task (the analysis may already be finished
+    /// when its result was ready before the group was written).
+    Create {
+        /// The analysis.
+        analysis: Analysis,
+        /// Its task.
+        task: Task,
+    },
+    /// Finish an INPROGRESS analysis (given in its final state) and its task.
+    Finish {
+        /// The analysis, finished.
+        analysis: Analysis,
+        /// The task's `errorCode`.
+        error_code: Option<String>,
+    },
+    /// Delete an analysis and record the deletion `task`.
+    Delete {
+        /// The analysis.
+        id: String,
+        /// When.
+        now: i64,
+        /// The (already completed) deletion task.
+        task: Task,
+    },
+}
+
+/// What a [`Change`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Inserted.
+    Created,
+    /// Finished (false: it was gone or finished already).
+    Finished(bool),
+    /// Deleted (false: there was no such analysis).
+    Deleted(bool),
 }
 
 /// A stored task.
@@ -158,7 +211,11 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let memory = url.contains(":memory:");
-        let mut opts = AnyPoolOptions::new().max_connections(if memory { 1 } else { 8 });
+        let mut opts = AnyPoolOptions::new()
+            .max_connections(if memory { 1 } else { 8 })
+            // A broken connection shows as the statement's error (a 503);
+            // pinging before every use would double the round trips.
+            .test_before_acquire(false);
         if memory {
             // One connection that never closes, or the in-memory database goes with it.
             opts = opts.idle_timeout(None).max_lifetime(None);
@@ -309,7 +366,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Create an analysis (INPROGRESS) and its task in one transaction.
+    /// Create an analysis (INPROGRESS) and its task in one transaction:
+    /// (analysis id, task id). The server batches creations through
+    /// [`crate::writer`]; this is the same change applied alone.
     pub async fn create_analysis(
         &self,
         a: &NewAnalysis,
@@ -317,86 +376,70 @@ impl Store {
         now: i64,
         base_url: &str,
     ) -> Result<(String, String)> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let task_id = uuid::Uuid::new_v4().to_string();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO analyses ({ANALYSIS_COLUMNS}) VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM analyses), \
-             $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-        )))
-        .bind(&id)
-        .bind(&task_id)
-        .bind(&a.source_ip)
-        .bind(&a.dest_ip)
-        .bind(a.source_port.clone())
-        .bind(a.dest_port.clone())
-        .bind(a.protocol.clone())
-        .bind(i64::from(a.periodic_refresh))
-        .bind(a.control_path.map(i64::from))
-        .bind(serde_json::to_string(&a.inclusions).unwrap_or_else(|_| "[]".into()))
-        .bind("INPROGRESS")
-        .bind(None::<String>)
-        .bind(now)
-        .bind(now)
-        .bind(None::<String>)
-        .bind(snapshot_version)
-        .execute(&mut *tx)
-        .await?;
-        let task_seq = next_seq(&mut tx, "tasks").await?;
-        insert_task(
-            &mut tx,
-            &Task {
-                id: task_id.clone(),
-                seq: task_seq,
-                service_type: "Policy Analysis Service".into(),
-                progress: id.clone(),
-                is_error: false,
-                failure_reason: None,
-                error_code: None,
-                start_ms: now,
-                end_ms: None,
-                last_update_ms: now,
-                result_url: Some(format!("{base_url}/flow-analysis/{id}")),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((id, task_id))
+        let (analysis, task) = new_analysis(a.clone(), snapshot_version, now, base_url);
+        let ids = (analysis.id.clone(), task.id.clone());
+        self.apply(&[Change::Create { analysis, task }]).await?;
+        Ok(ids)
     }
 
     /// Finish an analysis and its task in one transaction. A no-op when the
     /// analysis is gone or already finished (a re-run cannot finish it twice).
     pub async fn finish_analysis(&self, id: &str, outcome: &Outcome, now: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let r = sqlx::query(
-            "UPDATE analyses SET status = $1, failure_reason = $2, last_update_ms = $3, result = $4 \
-             WHERE id = $5 AND status = 'INPROGRESS'",
-        )
-        .bind(outcome.status)
-        .bind(outcome.failure_reason.clone())
-        .bind(now)
-        .bind(outcome.result.to_string())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if r.rows_affected() == 0 {
-            tx.rollback().await?;
+        let Some(mut a) = self.get_analysis(id).await? else {
             return Ok(false);
+        };
+        a.finish(outcome, now);
+        let applied = self
+            .apply(&[Change::Finish {
+                analysis: a,
+                error_code: outcome.error_code.clone(),
+            }])
+            .await?;
+        Ok(applied.first() == Some(&Applied::Finished(true)))
+    }
+
+    /// Apply a group of changes in one transaction (a group commit), in
+    /// order: every creation is inserted first (several rows per statement;
+    /// nothing in a group can refer to an analysis created later in it), then
+    /// finishes and deletions one by one. One result per change.
+    pub async fn apply(&self, changes: &[Change]) -> Result<Vec<Applied>> {
+        let mut tx = self.pool.begin().await?;
+        let created: Vec<(&Analysis, &Task)> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Create { analysis, task } => Some((analysis, task)),
+                _ => None,
+            })
+            .collect();
+        for chunk in created.chunks(INSERT_CHUNK) {
+            insert_analyses(&mut tx, chunk.iter().map(|(a, _)| *a)).await?;
+            insert_tasks(&mut tx, chunk.iter().map(|(_, t)| *t)).await?;
         }
-        sqlx::query(
-            "UPDATE tasks SET is_error = $1, failure_reason = $2, error_code = $3, end_ms = $4, last_update_ms = $5 \
-             WHERE progress = $6 AND end_ms IS NULL",
-        )
-        .bind(i64::from(outcome.status != "COMPLETED"))
-        .bind(outcome.failure_reason.clone())
-        .bind(outcome.error_code.clone())
-        .bind(now)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        let mut out = Vec::with_capacity(changes.len());
+        for c in changes {
+            out.push(match c {
+                Change::Create { .. } => Applied::Created,
+                Change::Finish {
+                    analysis,
+                    error_code,
+                } => Applied::Finished(finish(&mut tx, analysis, error_code.as_deref()).await?),
+                Change::Delete { id, now, task } => {
+                    Applied::Deleted(delete(&mut tx, id, *now, task).await?)
+                }
+            });
+        }
         tx.commit().await?;
-        Ok(true)
+        Ok(out)
+    }
+
+    /// Analyses still INPROGRESS, whole (to queue again after a restart).
+    pub async fn in_progress_analyses(&self) -> Result<Vec<Analysis>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ANALYSIS_COLUMNS} FROM analyses WHERE status = 'INPROGRESS' ORDER BY seq"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(analysis_from_row).collect()
     }
 
     /// Analyses still INPROGRESS (to finish after a restart).
@@ -462,49 +505,19 @@ impl Store {
     }
 
     /// Delete an analysis and record an already-completed task for the
-    /// deletion, in one transaction. `None` when there is no such analysis.
+    /// deletion, in one transaction: the deletion task's id, or `None` when
+    /// there is no such analysis.
     pub async fn delete_analysis(&self, id: &str, now: i64) -> Result<Option<String>> {
-        let mut tx = self.pool.begin().await?;
-        let r = sqlx::query("DELETE FROM analyses WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
+        let task = deletion_task(now);
+        let task_id = task.id.clone();
+        let applied = self
+            .apply(&[Change::Delete {
+                id: id.to_string(),
+                now,
+                task,
+            }])
             .await?;
-        if r.rows_affected() == 0 {
-            tx.rollback().await?;
-            return Ok(None);
-        }
-        // Its own creation task, if still running, ends now: nobody waits forever.
-        sqlx::query(
-            "UPDATE tasks SET end_ms = $1, last_update_ms = $2, is_error = 1, \
-             failure_reason = 'the flow analysis was deleted before it finished', error_code = 'DELETED' \
-             WHERE progress = $3 AND end_ms IS NULL",
-        )
-        .bind(now)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        let task_id = uuid::Uuid::new_v4().to_string();
-        let seq = next_seq(&mut tx, "tasks").await?;
-        insert_task(
-            &mut tx,
-            &Task {
-                id: task_id.clone(),
-                seq,
-                service_type: "Policy Analysis Service".into(),
-                progress: "Flow analysis deleted".into(),
-                is_error: false,
-                failure_reason: None,
-                error_code: None,
-                start_ms: now,
-                end_ms: Some(now),
-                last_update_ms: now,
-                result_url: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Some(task_id))
+        Ok((applied.first() == Some(&Applied::Deleted(true))).then_some(task_id))
     }
 
     /// One task.
@@ -529,38 +542,238 @@ impl Store {
     }
 }
 
-async fn next_seq(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str) -> Result<i64> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}"
-    )))
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(row.try_get::<i64, _>(0)?)
+/// Rows per multi-row INSERT (17 parameters each: well under every
+/// backend's limit on bound parameters).
+const INSERT_CHUNK: usize = 32;
+
+/// The next creation sequence number of this process: increasing, and
+/// `now_ms × 1024` or more, so numbers from processes sharing a database
+/// follow creation time (to the millisecond; ties keep a stable order by id).
+pub fn next_seq() -> i64 {
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let floor = crate::app::now_ms().saturating_mul(1024);
+    let prev = LAST
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+            Some(floor.max(last + 1))
+        })
+        .unwrap_or(0);
+    floor.max(prev + 1)
 }
 
-async fn insert_task(tx: &mut sqlx::Transaction<'_, sqlx::Any>, t: &Task) -> Result<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO tasks ({TASK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    )))
-    .bind(&t.id)
-    .bind(t.seq)
-    .bind(&t.service_type)
-    .bind(&t.progress)
-    .bind(i64::from(t.is_error))
-    .bind(t.failure_reason.clone())
-    .bind(t.error_code.clone())
-    .bind(t.start_ms)
-    .bind(t.end_ms)
-    .bind(t.last_update_ms)
-    .bind(t.result_url.clone())
-    .execute(&mut **tx)
-    .await?;
+/// A new analysis (INPROGRESS) and the task that reports on it, with fresh
+/// ids and sequence numbers: what `POST flow-analysis` records.
+pub fn new_analysis(
+    request: NewAnalysis,
+    snapshot_version: i64,
+    now: i64,
+    base_url: &str,
+) -> (Analysis, Task) {
+    let id = uuid::Uuid::new_v4().to_string();
+    let task_id = uuid::Uuid::new_v4().to_string();
+    let task = Task {
+        id: task_id.clone(),
+        seq: next_seq(),
+        service_type: SERVICE_TYPE.into(),
+        progress: id.clone(),
+        is_error: false,
+        failure_reason: None,
+        error_code: None,
+        start_ms: now,
+        end_ms: None,
+        last_update_ms: now,
+        result_url: Some(format!("{base_url}/flow-analysis/{id}")),
+    };
+    let analysis = Analysis {
+        id,
+        seq: next_seq(),
+        task_id,
+        request,
+        status: "INPROGRESS".into(),
+        failure_reason: None,
+        create_ms: now,
+        last_update_ms: now,
+        result: None,
+        snapshot_version,
+    };
+    (analysis, task)
+}
+
+/// The already-completed task that reports a deletion.
+pub fn deletion_task(now: i64) -> Task {
+    Task {
+        id: uuid::Uuid::new_v4().to_string(),
+        seq: next_seq(),
+        service_type: SERVICE_TYPE.into(),
+        progress: "Flow analysis deleted".into(),
+        is_error: false,
+        failure_reason: None,
+        error_code: None,
+        start_ms: now,
+        end_ms: Some(now),
+        last_update_ms: now,
+        result_url: None,
+    }
+}
+
+/// `serviceType` of every task pathtrace records.
+pub const SERVICE_TYPE: &str = "Policy Analysis Service";
+
+/// `$a, $b, …` groups for a multi-row VALUES clause.
+fn values_clause(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    let mut n = 0;
+    for r in 0..rows {
+        s.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            n += 1;
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&n.to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+async fn insert_analyses<'a>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    rows: impl ExactSizeIterator<Item = &'a Analysis>,
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO analyses ({ANALYSIS_COLUMNS}) VALUES {}",
+        values_clause(rows.len(), 17)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for a in rows {
+        let r = &a.request;
+        q = q
+            .bind(a.id.clone())
+            .bind(a.seq)
+            .bind(a.task_id.clone())
+            .bind(r.source_ip.clone())
+            .bind(r.dest_ip.clone())
+            .bind(r.source_port.clone())
+            .bind(r.dest_port.clone())
+            .bind(r.protocol.clone())
+            .bind(i64::from(r.periodic_refresh))
+            .bind(r.control_path.map(i64::from))
+            .bind(serde_json::to_string(&r.inclusions).unwrap_or_else(|_| "[]".into()))
+            .bind(a.status.clone())
+            .bind(a.failure_reason.clone())
+            .bind(a.create_ms)
+            .bind(a.last_update_ms)
+            .bind(a.result.clone())
+            .bind(a.snapshot_version);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
+
+async fn insert_tasks<'a>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    rows: impl ExactSizeIterator<Item = &'a Task>,
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO tasks ({TASK_COLUMNS}) VALUES {}",
+        values_clause(rows.len(), 11)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for t in rows {
+        q = q
+            .bind(t.id.clone())
+            .bind(t.seq)
+            .bind(t.service_type.clone())
+            .bind(t.progress.clone())
+            .bind(i64::from(t.is_error))
+            .bind(t.failure_reason.clone())
+            .bind(t.error_code.clone())
+            .bind(t.start_ms)
+            .bind(t.end_ms)
+            .bind(t.last_update_ms)
+            .bind(t.result_url.clone());
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Finish `a` (already in its final state) and its task, when still INPROGRESS.
+async fn finish(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    a: &Analysis,
+    error_code: Option<&str>,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE analyses SET status = $1, failure_reason = $2, last_update_ms = $3, result = $4 \
+         WHERE id = $5 AND status = 'INPROGRESS'",
+    )
+    .bind(a.status.clone())
+    .bind(a.failure_reason.clone())
+    .bind(a.last_update_ms)
+    .bind(a.result.clone())
+    .bind(a.id.clone())
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE tasks SET is_error = $1, failure_reason = $2, error_code = $3, end_ms = $4, last_update_ms = $5 \
+         WHERE id = $6 AND end_ms IS NULL",
+    )
+    .bind(i64::from(a.status != "COMPLETED"))
+    .bind(a.failure_reason.clone())
+    .bind(error_code.map(str::to_string))
+    .bind(a.last_update_ms)
+    .bind(a.last_update_ms)
+    .bind(a.task_id.clone())
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+/// Delete analysis `id`, end its creation task if still running, and record
+/// the deletion `task`; false (nothing written) when there is no such analysis.
+async fn delete(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    now: i64,
+    task: &Task,
+) -> Result<bool> {
+    let r = sqlx::query("DELETE FROM analyses WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    // Its own creation task, if still running, ends now: nobody waits forever.
+    sqlx::query(
+        "UPDATE tasks SET end_ms = $1, last_update_ms = $2, is_error = 1, \
+         failure_reason = $3, error_code = 'DELETED' WHERE progress = $4 AND end_ms IS NULL",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(DELETED_REASON)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    insert_tasks(tx, std::iter::once(task)).await?;
+    Ok(true)
+}
+
+/// `failureReason` of the task of an analysis deleted before it finished.
+pub const DELETED_REASON: &str = "the flow analysis was deleted before it finished";
 
 fn analysis_from_row(r: &AnyRow) -> Result<Analysis> {
     let inclusions: String = r.try_get(10)?;
     let result: Option<String> = r.try_get(15)?;
+    if let Some(text) = &result
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
+    {
+        return Err(StoreError::Corrupt(format!("result of analysis {:?}", r.try_get::<String, _>(0)?)));
+    }
     Ok(Analysis {
         id: r.try_get(0)?,
         seq: r.try_get(1)?,
@@ -580,11 +793,7 @@ fn analysis_from_row(r: &AnyRow) -> Result<Analysis> {
         failure_reason: r.try_get(12)?,
         create_ms: r.try_get(13)?,
         last_update_ms: r.try_get(14)?,
-        result: result
-            .map(|s| {
-                serde_json::Value::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .transpose()?,
+        result,
         snapshot_version: r.try_get(16)?,
     })
 }

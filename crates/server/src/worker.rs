@@ -1,88 +1,147 @@
 //! Workers: run queued flow analyses on the immutable data plane and finish
 //! the analysis and its task in one transaction.
 //!
-//! The queue is the store: an analysis row in INPROGRESS *is* a job. New
-//! analyses are handed to the workers through a channel the moment they are
-//! committed; on start, every analysis still INPROGRESS (its process died)
-//! is queued again, so none is ever left stuck. Finishing is idempotent: only
-//! an INPROGRESS analysis can be finished, so a re-run cannot write twice.
+//! The queue is the store: an analysis row in INPROGRESS *is* a job. A new
+//! analysis is handed to the workers, request and all, the moment its
+//! creation is submitted to the [`crate::writer`] (the trace runs while the
+//! creation commits; the writer orders the completion after it). On start,
+//! every analysis still INPROGRESS (its process died) is queued again, so
+//! none is ever left stuck. Finishing is idempotent: only an INPROGRESS
+//! analysis can be finished, so a re-run cannot write twice.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use pathtrace_engine::trace::TraceError;
 use pathtrace_engine::view::dnac;
 use pathtrace_engine::{Flow, Protocol};
 use serde_json::json;
-use tokio::sync::{Mutex, mpsc};
+use axum::body::Bytes;
+use tokio::sync::Semaphore;
 use tracing::Instrument as _;
 
 use crate::app::{AppState, Snapshot, now_ms};
-use crate::store::{Analysis, Outcome};
+use crate::store::{Analysis, Applied, Change, Outcome, StoreError};
 
-/// Start `n` workers consuming `rx`. Each job runs in a task of its own, so
-/// a job that panics is reported and its worker goes on with the next one
-/// (the analysis stays INPROGRESS and is retried on the next start).
-pub fn spawn(state: &AppState, rx: mpsc::UnboundedReceiver<String>, n: usize) {
-    let rx = Arc::new(Mutex::new(rx));
-    for w in 0..n.max(1) {
-        let (state, rx) = (state.clone(), Arc::clone(&rx));
-        tokio::spawn(async move {
-            loop {
-                let next = rx.lock().await.recv().await;
-                let Some(id) = next else { break };
-                metrics::gauge!("pathtrace_jobs_queued").decrement(1.0);
-                let start = std::time::Instant::now();
-                let span = tracing::info_span!("job", worker = w, analysis = %id);
-                let job = tokio::spawn({
-                    let (state, id) = (state.clone(), id.clone());
-                    async move { run(&state, &id).await }.instrument(span)
-                });
-                let outcome = match job.await {
-                    Ok(Ok(())) => "done",
-                    Ok(Err(e)) => {
-                        tracing::error!(worker = w, analysis = %id, error = %e, "job failed; it stays queued");
-                        "error"
-                    }
-                    Err(e) => {
-                        tracing::error!(worker = w, analysis = %id, error = %e, "job panicked; it stays queued");
-                        "panic"
-                    }
-                };
-                metrics::counter!("pathtrace_jobs_total", "outcome" => outcome).increment(1);
-                metrics::histogram!("pathtrace_job_duration_seconds")
-                    .record(start.elapsed().as_secs_f64());
-            }
-        });
-    }
+/// A queued analysis (as created, INPROGRESS).
+pub type Job = Arc<Analysis>;
+
+/// Attempts to record a finished analysis before giving up on it (it then
+/// stays INPROGRESS in the store and is run again on the next start).
+const FINISH_ATTEMPTS: u32 = 6;
+
+/// The worker pool: at most this many analyses run at once (a semaphore);
+/// the rest wait in FIFO order.
+pub fn pool(n: usize) -> Arc<Semaphore> {
+    Arc::new(Semaphore::new(n.max(1)))
 }
 
-/// Hand an analysis to the workers.
-pub fn enqueue(state: &AppState, id: String) {
+/// Hand an analysis to the workers: it runs in a task of its own as soon as
+/// a worker is free. A job that panics is reported and counted; the
+/// analysis stays INPROGRESS and is run again on the next start.
+pub fn enqueue(state: &AppState, job: Job) {
     metrics::gauge!("pathtrace_jobs_queued").increment(1.0);
-    let _ = state.jobs.send(id);
+    let state = state.clone();
+    tokio::spawn(async move {
+        let Ok(permit) = state.jobs.acquire().await else {
+            return;
+        };
+        metrics::gauge!("pathtrace_jobs_queued").decrement(1.0);
+        let start = std::time::Instant::now();
+        let span = tracing::info_span!("job", analysis = %job.id);
+        let compute = std::panic::AssertUnwindSafe(|| finished(&state, &job));
+        let outcome = match std::panic::catch_unwind(compute) {
+            Ok((done, error_code, body)) => {
+                // The worker is free again while the result commits.
+                drop(permit);
+                match record(&state, done, error_code, body)
+                    .instrument(span)
+                    .await
+                {
+                    Ok(()) => "done",
+                    Err(e) => {
+                        tracing::error!(analysis = %job.id, error = %e, "job failed; it stays queued");
+                        "error"
+                    }
+                }
+            }
+            Err(_) => {
+                tracing::error!(analysis = %job.id, "job panicked; it stays queued");
+                "panic"
+            }
+        };
+        metrics::counter!("pathtrace_jobs_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("pathtrace_job_duration_seconds").record(start.elapsed().as_secs_f64());
+    });
 }
 
 /// Queue again every analysis left INPROGRESS (after a restart).
-pub async fn recover(state: &AppState) -> Result<usize, crate::store::StoreError> {
-    let ids = state.store.in_progress().await?;
-    for id in &ids {
-        enqueue(state, id.clone());
+pub async fn recover(state: &AppState) -> Result<usize, StoreError> {
+    let analyses = state.store.in_progress_analyses().await?;
+    let n = analyses.len();
+    for a in analyses {
+        enqueue(state, Arc::new(a));
     }
-    Ok(ids.len())
+    Ok(n)
 }
 
-/// Run one analysis.
-pub async fn run(state: &AppState, id: &str) -> Result<(), crate::store::StoreError> {
-    let Some(a) = state.store.get_analysis(id).await? else {
-        return Ok(());
-    };
-    if a.status != "INPROGRESS" {
-        return Ok(());
+/// Run the stored analysis `id`, if it is still INPROGRESS.
+pub async fn run(state: &AppState, id: &str) -> Result<(), StoreError> {
+    match state.store.get_analysis(id).await? {
+        Some(a) if a.status == "INPROGRESS" => run_job(state, &a).await,
+        _ => Ok(()),
     }
+}
+
+/// Run one analysis on the current snapshot and record the outcome
+/// (retrying while the store is unavailable).
+pub async fn run_job(state: &AppState, a: &Analysis) -> Result<(), StoreError> {
+    let (done, error_code, body) = finished(state, a);
+    record(state, done, error_code, body).await
+}
+
+/// The analysis finished on the current snapshot, its task's `errorCode`,
+/// and its response body. CPU only.
+fn finished(state: &AppState, a: &Analysis) -> (Analysis, Option<String>, Bytes) {
     let snapshot = state.snapshot();
-    let outcome = compute(&snapshot, &a);
-    state.store.finish_analysis(id, &outcome, now_ms()).await?;
-    tracing::debug!(status = outcome.status, "analysis finished");
+    let outcome = compute(&snapshot, a);
+    let mut done = a.clone();
+    done.finish(&outcome, now_ms());
+    let body = crate::api::flow::analysis_body(&done);
+    (done, outcome.error_code, body)
+}
+
+/// Record a finished analysis through the writer, retrying while the store
+/// is unavailable.
+async fn record(
+    state: &AppState,
+    done: Analysis,
+    error_code: Option<String>,
+    body: Bytes,
+) -> Result<(), StoreError> {
+    let mut pause = Duration::from_millis(50);
+    for attempt in 1..=FINISH_ATTEMPTS {
+        let change = Change::Finish {
+            analysis: done.clone(),
+            error_code: error_code.clone(),
+        };
+        match state.writer.submit(change, Some(body.clone())).committed().await {
+            Ok(applied) => {
+                tracing::debug!(
+                    status = done.status,
+                    recorded = applied == Applied::Finished(true),
+                    "analysis finished"
+                );
+                return Ok(());
+            }
+            Err(e) if attempt == FINISH_ATTEMPTS => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, attempt, "recording a finished analysis failed; retrying");
+                tokio::time::sleep(pause).await;
+                pause *= 4;
+            }
+        }
+    }
     Ok(())
 }
 

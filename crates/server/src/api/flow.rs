@@ -9,15 +9,17 @@ use std::net::IpAddr;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::Response;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse as _, Response};
 use pathtrace_engine::view::dnac::java_date;
 use serde_json::{Map, Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::{ApiError, AppState, Authenticated, FAMILIES, now_ms, wrap};
-use crate::store::{Analysis, AnalysisFilter, NewAnalysis};
+use crate::store::{
+    Analysis, AnalysisFilter, Applied, Change, NewAnalysis, deletion_task, new_analysis,
+};
 
 /// The inclusions DNA Center knows.
 pub const INCLUSIONS: [&str; 5] = [
@@ -263,16 +265,52 @@ async fn initiate(
     let req = parse_request(&body, &include_stats)?;
     let family = family_of(&uri);
     let snapshot = state.snapshot();
-    let (id, task_id) = state
-        .store
-        .create_analysis(&req, snapshot.version, now_ms(), family)
-        .await?;
+    let (analysis, task) = new_analysis(req, snapshot.version, now_ms(), family);
+    let (id, task_id) = (analysis.id.clone(), task.id.clone());
+    let job = std::sync::Arc::new(analysis.clone());
+    let committed = state
+        .writer
+        .submit(Change::Create { analysis, task }, None);
+    // The trace runs while the creation commits; the writer records its
+    // completion after the creation, never before.
+    crate::worker::enqueue(&state, job);
+    committed.committed().await?;
     // The task is committed: readable before this answer leaves.
-    crate::worker::enqueue(&state, id.clone());
     Ok(wrap(
         StatusCode::ACCEPTED,
         json!({"flowAnalysisId": id, "taskId": task_id, "url": format!("/api/v1/flow-analysis/{id}")}),
     ))
+}
+
+/// The response body of `GET flow-analysis/{id}`: `{"response": {"request",
+/// "lastUpdate", …the stored result's keys}, "version": "1.0"}`, spliced
+/// from the stored result text without parsing it again.
+pub fn analysis_body(a: &Analysis) -> Bytes {
+    let request = request_json(a).to_string();
+    let last_update = Value::String(java_date(a.last_update_ms)).to_string();
+    let rest = match a.result.as_deref().map(str::trim) {
+        Some(r) if r.len() > 2 && r.starts_with('{') && r.ends_with('}') => {
+            format!(",{}", &r[1..r.len() - 1])
+        }
+        Some(_) => String::new(),
+        None => {
+            r#","detailedStatus":{"aclTraceCalculation":"INPROGRESS"},"networkElementsInfo":[],"properties":[]"#
+                .to_string()
+        }
+    };
+    Bytes::from(format!(
+        r#"{{"response":{{"request":{request},"lastUpdate":{last_update}{rest}}},"version":"1.0"}}"#
+    ))
+}
+
+/// A 200 with a serialised JSON body.
+pub fn json_body(body: Bytes) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// The `request` object of an analysis (also a list item).
@@ -313,27 +351,17 @@ async fn get_one(
     _user: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
+    if let Some(h) = state.hot.as_ref().and_then(|hot| hot.analysis(&id)) {
+        return Ok(json_body(
+            h.body.clone().unwrap_or_else(|| analysis_body(&h.analysis)),
+        ));
+    }
     let a = state
         .store
         .get_analysis(&id)
         .await?
         .ok_or_else(|| ApiError::not_found("flow analysis", &id))?;
-    let mut m = Map::new();
-    m.insert("request".into(), request_json(&a));
-    m.insert("lastUpdate".into(), json!(java_date(a.last_update_ms)));
-    if let Some(Value::Object(r)) = &a.result {
-        for (k, v) in r {
-            m.insert(k.clone(), v.clone());
-        }
-    } else {
-        m.insert(
-            "detailedStatus".into(),
-            json!({"aclTraceCalculation": "INPROGRESS"}),
-        );
-        m.insert("networkElementsInfo".into(), json!([]));
-        m.insert("properties".into(), json!([]));
-    }
-    Ok(wrap(StatusCode::OK, Value::Object(m)))
+    Ok(json_body(analysis_body(&a)))
 }
 
 fn parse_filter(
@@ -465,11 +493,16 @@ async fn delete(
     _user: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let task_id = state
-        .store
-        .delete_analysis(&id, now_ms())
-        .await?
-        .ok_or_else(|| ApiError::not_found("flow analysis", &id))?;
+    let task = deletion_task(now_ms());
+    let task_id = task.id.clone();
+    let change = Change::Delete {
+        id: id.clone(),
+        now: task.start_ms,
+        task,
+    };
+    if state.writer.submit(change, None).committed().await? != Applied::Deleted(true) {
+        return Err(ApiError::not_found("flow analysis", &id));
+    }
     Ok(wrap(
         StatusCode::ACCEPTED,
         json!({"taskId": task_id, "url": format!("/api/v1/task/{task_id}")}),

@@ -85,6 +85,9 @@ fn task_v2(t: &Task) -> Value {
 }
 
 async fn find(state: &AppState, id: &str) -> Result<Task, ApiError> {
+    if let Some(t) = state.hot.as_ref().and_then(|hot| hot.task(id)) {
+        return Ok((*t).clone());
+    }
     state
         .store
         .get_task(id)
