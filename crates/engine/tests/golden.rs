@@ -1,14 +1,19 @@
 //! Golden trace tests, as data: one folder per case under `tests/golden/`
 //! (at the repository root) holding `case.yaml` (description, network —
-//! `demo` or a model file relative to the case folder — and flow) and
-//! `expected.json` (the DNA Center outcome and path, and the engine's full
-//! trace). Run with `PATHTRACE_BLESS=1` to (re)write every `expected.json`
-//! from the current engine; review the diff before committing it.
+//! `demo` or a model file relative to the case folder — and flow; optionally
+//! `inclusions` and the analysis time `nowMs`) and `expected.json` (the DNA
+//! Center outcome and path, and the engine's full trace; with inclusions
+//! also the top-level `detailedStatus` and the full `networkElementsInfo`,
+//! statistics from the demo's simulated telemetry or the model file's
+//! collected `telemetry:` section). Run with `PATHTRACE_BLESS=1` to
+//! (re)write every `expected.json` from the current engine; review the diff
+//! before committing it.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use pathtrace_engine::view::telemetry::{CollectedTelemetry, SimulatedTelemetry, TelemetrySource};
 use pathtrace_engine::view::{dnac, json};
 use pathtrace_engine::{DataPlane, Flow};
 use serde::Deserialize;
@@ -20,6 +25,16 @@ struct Case {
     description: String,
     network: String,
     flow: Flow,
+    #[serde(default)]
+    inclusions: Vec<String>,
+    #[serde(default, rename = "nowMs")]
+    now_ms: Option<i64>,
+}
+
+/// A network's data plane and its telemetry source, as the server pairs them.
+struct Plane {
+    dp: DataPlane,
+    telemetry: Box<dyn TelemetrySource>,
 }
 
 fn golden_dir() -> PathBuf {
@@ -34,7 +49,8 @@ fn load_network(case_dir: &Path, network: &str) -> anyhow::Result<pathtrace_mode
     Ok(pathtrace_model::load_file(&path)?)
 }
 
-fn actual(dp: &DataPlane, case: &Case) -> anyhow::Result<Value> {
+fn actual(plane: &Plane, case: &Case) -> anyhow::Result<Value> {
+    let dp = &plane.dp;
     let t = pathtrace_engine::trace(dp, &case.flow)?;
     let (status, _) = dnac::status(&t);
     let path: Vec<String> = dnac::select_branch(&t)
@@ -43,12 +59,23 @@ fn actual(dp: &DataPlane, case: &Case) -> anyhow::Result<Value> {
         .into_iter()
         .map(|e| format!("{}: {}", e.name.as_deref().unwrap_or("None"), e.ip))
         .collect();
-    Ok(json!({
+    let mut out = json!({
         "description": case.description,
         "status": status,
         "dnacPath": path,
         "trace": json::trace(dp, &t),
-    }))
+    });
+    if !case.inclusions.is_empty() {
+        let inclusions = dnac::Inclusions::parse(&case.inclusions).map_err(anyhow::Error::msg)?;
+        let now = case.now_ms.context("a case with inclusions needs nowMs")?;
+        let branch = dnac::select_branch(&t).map(|i| &t.branches[i]);
+        let elements = branch.map(|b| {
+            dnac::network_elements_with(dp, &t.flow, b, inclusions, plane.telemetry.as_ref(), now)
+        });
+        out["detailedStatus"] = serde_json::to_value(dnac::detailed_status(branch))?;
+        out["networkElementsInfo"] = serde_json::to_value(elements.unwrap_or_default())?;
+    }
+    Ok(out)
 }
 
 #[test]
@@ -65,7 +92,7 @@ fn golden_traces() -> anyhow::Result<()> {
         "expected the golden cases, found {}",
         dirs.len()
     );
-    let mut planes: HashMap<PathBuf, DataPlane> = HashMap::new();
+    let mut planes: HashMap<PathBuf, Plane> = HashMap::new();
     let mut failures = Vec::new();
     let mut dispositions = BTreeSet::new();
     for dir in &dirs {
@@ -80,7 +107,13 @@ fn golden_traces() -> anyhow::Result<()> {
         if !planes.contains_key(&key) {
             let net =
                 load_network(dir, &case.network).with_context(|| format!("{}", dir.display()))?;
-            planes.insert(key.clone(), pathtrace_engine::build(&net));
+            let dp = pathtrace_engine::build(&net);
+            let telemetry: Box<dyn TelemetrySource> = if case.network == "demo" {
+                Box::new(SimulatedTelemetry)
+            } else {
+                Box::new(CollectedTelemetry::new(&dp, &net.telemetry))
+            };
+            planes.insert(key.clone(), Plane { dp, telemetry });
         }
         let got = actual(&planes[&key], &case)?;
         for b in got["trace"]["branches"].as_array().into_iter().flatten() {

@@ -17,16 +17,43 @@
 //! one by the flow's 5-tuple hash ([`Flow::hash5`]) modulo the number of
 //! branches in their deterministic order — stable and not tuned — and the
 //! others are kept in the extension field `ecmpBranches`.
+//!
+//! **Inclusions.** [`network_elements_with`] adds what a request's
+//! [`Inclusions`] ask for, and nothing else (the contract's table, §4.3):
+//!
+//! | inclusion | fields |
+//! |---|---|
+//! | `DEVICE-STATS` | per device element: `deviceStatistics{cpuStatistics, memoryStatistics}`, `deviceStatsCollection` (+ `…FailureReason`) |
+//! | `PERFORMANCE-STATS` | per device element: `perfMonitorStatistics[]`, `perfMonCollection` (+ `…FailureReason`) |
+//! | `INTERFACE-STATS` | per shown interface (physical and virtual, ingress and egress): `interfaceStatistics`, `interfaceStatsCollection` (+ `…FailureReason`) |
+//! | `QOS-STATS` | per shown interface: `qosStatistics[]` (the input policy's on ingress, the output policy's on egress), `qosStatsCollection` (+ `…FailureReason`) |
+//! | `ACL-TRACE` | per interface with an ACL the packet met: `aclAnalysis`; per device element `detailedStatus` (`SUCCESS`), per cloud element `detailedStatus` (`FAILED`: its ACLs are not modelled); `accuracyList` where a verdict is partial ([`acl_trace`](super::acl_trace)) |
+//!
+//! Statistics come from a [`TelemetrySource`]; a failed lookup is
+//! `…Collection: "FAILED"` with its reason and no figures. Hosts and clouds
+//! get no statistics; access points show no interfaces, so no interface
+//! blocks either. The top level's `detailedStatus` is [`detailed_status`].
 
 use pathtrace_model::ids;
 use serde::Serialize;
 
+use crate::acl::AclHit;
 use crate::dataplane::DataPlane;
 use crate::flow::Flow;
 use crate::trace::{Branch, Detail, Disposition, Hop, HopAction, Node, Trace};
+use crate::view::acl_trace::{self, Accuracy, AclAnalysis, DetailedStatus};
+use crate::view::telemetry::{
+    DeviceStatistics, Direction, InterfaceStatistics, PerfMonitorStatistics, PerfQuery,
+    QosClassMapStatistics, SimulatedTelemetry, TelemetrySource,
+};
+
+/// `SUCCESS`, for a statistics collection.
+pub const COLLECTION_SUCCESS: &str = "SUCCESS";
+/// `FAILED`, for a statistics collection (with a failure reason).
+pub const COLLECTION_FAILED: &str = "FAILED";
 
 /// An interface reference inside an element.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InterfaceRef {
     /// Interface id (= the `interface` resource id).
@@ -35,10 +62,31 @@ pub struct InterfaceRef {
     pub name: String,
     /// VRF of the interface (`global` for the global table).
     pub vrf_name: String,
+    /// INTERFACE-STATS: the interface's counters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_statistics: Option<InterfaceStatistics>,
+    /// INTERFACE-STATS: `SUCCESS` or `FAILED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_stats_collection: Option<&'static str>,
+    /// INTERFACE-STATS: why the collection failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_stats_collection_failure_reason: Option<String>,
+    /// QOS-STATS: the class maps of the policy in the hop's direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qos_statistics: Option<Vec<QosClassMapStatistics>>,
+    /// QOS-STATS: `SUCCESS` or `FAILED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qos_stats_collection: Option<&'static str>,
+    /// QOS-STATS: why the collection failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qos_stats_collection_failure_reason: Option<String>,
+    /// ACL-TRACE: the verdict of the ACL applied here in the hop's direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acl_analysis: Option<AclAnalysis>,
 }
 
 /// `ingressInterface` / `egressInterface`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InterfaceContainer {
     /// The physical port.
@@ -50,7 +98,7 @@ pub struct InterfaceContainer {
 }
 
 /// One `networkElementsInfo` element.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkElement {
     /// Device, host or cloud id.
@@ -78,6 +126,30 @@ pub struct NetworkElement {
     /// Egress interfaces.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub egress_interface: Option<InterfaceContainer>,
+    /// DEVICE-STATS: CPU and memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_statistics: Option<DeviceStatistics>,
+    /// DEVICE-STATS: `SUCCESS` or `FAILED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_stats_collection: Option<&'static str>,
+    /// DEVICE-STATS: why the collection failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_stats_collection_failure_reason: Option<String>,
+    /// PERFORMANCE-STATS: flow records of the traced flow on the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub perf_monitor_statistics: Option<Vec<PerfMonitorStatistics>>,
+    /// PERFORMANCE-STATS: `SUCCESS` or `FAILED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub perf_mon_collection: Option<&'static str>,
+    /// PERFORMANCE-STATS: why the collection failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub perf_mon_collection_failure_reason: Option<String>,
+    /// ACL-TRACE: the ACL calculation for this element.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detailed_status: Option<DetailedStatus>,
+    /// ACL-TRACE: notes where the result is less than exact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy_list: Option<Vec<Accuracy>>,
 }
 
 /// One branch in DNA Center form (the extension field `ecmpBranches`).
@@ -115,6 +187,319 @@ pub fn network_elements(dp: &DataPlane, branch: &Branch) -> Vec<NetworkElement> 
         .collect()
 }
 
+/// The inclusions of a flow-analysis request: which optional blocks the
+/// view fills in (see the module docs for the fields of each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Inclusions {
+    /// `INTERFACE-STATS`.
+    pub interface_stats: bool,
+    /// `QOS-STATS`.
+    pub qos_stats: bool,
+    /// `DEVICE-STATS`.
+    pub device_stats: bool,
+    /// `PERFORMANCE-STATS`.
+    pub performance_stats: bool,
+    /// `ACL-TRACE`.
+    pub acl_trace: bool,
+}
+
+impl Inclusions {
+    /// The inclusion names, as the contract spells them.
+    pub const NAMES: [&'static str; 5] = [
+        "INTERFACE-STATS",
+        "QOS-STATS",
+        "DEVICE-STATS",
+        "PERFORMANCE-STATS",
+        "ACL-TRACE",
+    ];
+
+    /// Every inclusion.
+    pub fn all() -> Self {
+        Inclusions {
+            interface_stats: true,
+            qos_stats: true,
+            device_stats: true,
+            performance_stats: true,
+            acl_trace: true,
+        }
+    }
+
+    fn flag(&mut self, name: &str) -> Option<&mut bool> {
+        let canon = name.trim().to_ascii_uppercase().replace('_', "-");
+        Some(match canon.as_str() {
+            "INTERFACE-STATS" => &mut self.interface_stats,
+            "QOS-STATS" => &mut self.qos_stats,
+            "DEVICE-STATS" => &mut self.device_stats,
+            "PERFORMANCE-STATS" => &mut self.performance_stats,
+            "ACL-TRACE" => &mut self.acl_trace,
+            _ => return None,
+        })
+    }
+
+    /// Parse a request's `inclusions` (case-insensitive; `_` for `-` is
+    /// accepted, as Ansible's names are). An unknown name is an error
+    /// naming it and the valid ones; repeats are harmless.
+    pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Self, String> {
+        let mut inc = Inclusions::default();
+        for name in names {
+            let name = name.as_ref();
+            match inc.flag(name) {
+                Some(f) => *f = true,
+                None => {
+                    return Err(format!(
+                        "unknown inclusion {name:?}; expected any of {}",
+                        Self::NAMES.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(inc)
+    }
+
+    /// Like [`Inclusions::parse`], ignoring unknown names (for requests
+    /// stored before they were checked).
+    pub fn parse_lenient<S: AsRef<str>>(names: &[S]) -> Self {
+        let mut inc = Inclusions::default();
+        for name in names {
+            if let Some(f) = inc.flag(name.as_ref()) {
+                *f = true;
+            }
+        }
+        inc
+    }
+
+    /// True when nothing is included.
+    pub fn is_empty(self) -> bool {
+        self == Inclusions::default()
+    }
+
+    /// The included names, in [`Inclusions::NAMES`] order.
+    pub fn names(self) -> Vec<&'static str> {
+        let flags = [
+            self.interface_stats,
+            self.qos_stats,
+            self.device_stats,
+            self.performance_stats,
+            self.acl_trace,
+        ];
+        Self::NAMES
+            .iter()
+            .zip(flags)
+            .filter_map(|(n, on)| on.then_some(*n))
+            .collect()
+    }
+}
+
+/// Set a collection's three fields from a lookup.
+fn collect<T>(
+    result: Result<T, String>,
+    stats: &mut Option<T>,
+    status: &mut Option<&'static str>,
+    reason: &mut Option<String>,
+) {
+    match result {
+        Ok(v) => {
+            *stats = Some(v);
+            *status = Some(COLLECTION_SUCCESS);
+        }
+        Err(r) => {
+            *status = Some(COLLECTION_FAILED);
+            *reason = Some(r);
+        }
+    }
+}
+
+/// What [`network_elements_with`] needs while filling one element.
+struct Fill<'a> {
+    dp: &'a DataPlane,
+    flow: &'a Flow,
+    protocol: Option<crate::flow::Protocol>,
+    inclusions: Inclusions,
+    telemetry: &'a dyn TelemetrySource,
+    now_ms: i64,
+}
+
+impl Fill<'_> {
+    /// Statistics of one shown interface.
+    fn interface(&self, r: &mut InterfaceRef, ix: u32, direction: Direction) {
+        let (dp, now) = (self.dp, self.now_ms);
+        if self.inclusions.interface_stats {
+            collect(
+                self.telemetry.interface_stats(dp, ix, now),
+                &mut r.interface_statistics,
+                &mut r.interface_stats_collection,
+                &mut r.interface_stats_collection_failure_reason,
+            );
+        }
+        if self.inclusions.qos_stats {
+            collect(
+                self.telemetry.qos_stats(dp, ix, direction, now),
+                &mut r.qos_statistics,
+                &mut r.qos_stats_collection,
+                &mut r.qos_stats_collection_failure_reason,
+            );
+        }
+    }
+
+    /// Fill one side (ingress or egress) of a device element: statistics on
+    /// both shown interfaces, the ACL verdict on the interface carrying the
+    /// ACL. Returns the accuracy note of a partial verdict.
+    fn side(
+        &self,
+        container: Option<&mut InterfaceContainer>,
+        phys: Option<u32>,
+        virt: Option<u32>,
+        direction: Direction,
+        hit: Option<AclHit>,
+    ) -> Option<Accuracy> {
+        let c = container?;
+        let InterfaceContainer {
+            physical_interface,
+            virtual_interface,
+        } = c;
+        let mut phys_ref = physical_interface.as_mut().zip(phys);
+        let mut virt_ref = virtual_interface
+            .as_mut()
+            .and_then(|v| v.first_mut())
+            .zip(virt);
+        for (r, ix) in [phys_ref.as_mut(), virt_ref.as_mut()].into_iter().flatten() {
+            self.interface(r, *ix, direction);
+        }
+        let hit = hit.filter(|_| self.inclusions.acl_trace)?;
+        let applies = |ix: u32| {
+            let i = &self.dp.interfaces[ix as usize];
+            let acl = match direction {
+                Direction::Input => i.acl_in,
+                Direction::Output => i.acl_out,
+            };
+            acl == Some(hit.acl)
+        };
+        // The ACL sits on the L3 interface: the virtual one when there is one.
+        let target = if virt_ref.as_ref().is_some_and(|(_, ix)| applies(*ix)) {
+            virt_ref
+        } else if phys_ref.as_ref().is_some_and(|(_, ix)| applies(*ix)) {
+            phys_ref
+        } else {
+            virt_ref.or(phys_ref)
+        };
+        let (r, ix) = target?;
+        r.acl_analysis = Some(acl_trace::acl_analysis(
+            self.dp,
+            self.flow,
+            self.protocol,
+            &hit,
+        ));
+        let dir = match direction {
+            Direction::Input => "inbound",
+            Direction::Output => "outbound",
+        };
+        acl_trace::accuracy_note(self.dp, &hit, ix, dir)
+    }
+}
+
+/// The elements of one branch with the blocks `inclusions` ask for (see the
+/// module docs), statistics from `telemetry` at `now_ms` (epoch ms). With no
+/// inclusions this is [`network_elements`]. `flow` is the traced flow
+/// (`Trace::flow`): flow records and ACL ports are about it.
+pub fn network_elements_with(
+    dp: &DataPlane,
+    flow: &Flow,
+    branch: &Branch,
+    inclusions: Inclusions,
+    telemetry: &dyn TelemetrySource,
+    now_ms: i64,
+) -> Vec<NetworkElement> {
+    let mut elements = network_elements(dp, branch);
+    if inclusions.is_empty() {
+        return elements;
+    }
+    let fill = Fill {
+        dp,
+        flow,
+        protocol: branch.protocol.or(flow.protocol),
+        inclusions,
+        telemetry,
+        now_ms,
+    };
+    for (position, (e, h)) in elements.iter_mut().zip(&branch.hops).enumerate() {
+        let d = match h.node {
+            Node::Device(d) => d,
+            Node::Cloud(c) => {
+                if inclusions.acl_trace {
+                    e.detailed_status = Some(DetailedStatus::failed(format!(
+                        "{} is an unmanaged cloud: its devices and their ACLs are not modelled",
+                        dp.clouds[c as usize].name
+                    )));
+                }
+                continue;
+            }
+            Node::Host(_) | Node::Address(_) => continue,
+        };
+        if inclusions.device_stats {
+            collect(
+                telemetry.device_stats(dp, d, now_ms),
+                &mut e.device_statistics,
+                &mut e.device_stats_collection,
+                &mut e.device_stats_collection_failure_reason,
+            );
+        }
+        if inclusions.performance_stats {
+            let query = PerfQuery {
+                flow,
+                protocol: fill.protocol,
+                ingress: h.ingress.or(h.ingress_virtual),
+                egress: h.egress.or(h.egress_virtual),
+                position,
+            };
+            collect(
+                telemetry.perf_monitor_stats(dp, d, &query, now_ms),
+                &mut e.perf_monitor_statistics,
+                &mut e.perf_mon_collection,
+                &mut e.perf_mon_collection_failure_reason,
+            );
+        }
+        let notes: Vec<Accuracy> = [
+            fill.side(
+                e.ingress_interface.as_mut(),
+                h.ingress,
+                h.ingress_virtual,
+                Direction::Input,
+                h.acl_in,
+            ),
+            fill.side(
+                e.egress_interface.as_mut(),
+                h.egress,
+                h.egress_virtual,
+                Direction::Output,
+                h.acl_out,
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if inclusions.acl_trace {
+            e.detailed_status = Some(DetailedStatus::success());
+            if !notes.is_empty() {
+                e.accuracy_list = Some(notes);
+            }
+        }
+    }
+    elements
+}
+
+/// The top level's `detailedStatus` for the branch DNA Center shows:
+/// `SUCCESS` when there is one (every ACL the packet met was evaluated from
+/// the model: the verdicts are exact or flagged partial), `FAILED` with a
+/// reason when no path was computed. The same with or without ACL-TRACE:
+/// the contract's samples show `{"aclTraceCalculation": "SUCCESS"}` on
+/// requests without it.
+pub fn detailed_status(branch: Option<&Branch>) -> DetailedStatus {
+    match branch {
+        Some(_) => DetailedStatus::success(),
+        None => DetailedStatus::failed("no path was computed, so no ACL could be evaluated"),
+    }
+}
+
 /// Every branch in DNA Center form.
 pub fn branches(dp: &DataPlane, trace: &Trace) -> Vec<BranchView> {
     trace
@@ -143,6 +528,7 @@ fn iface_ref(dp: &DataPlane, i: u32) -> InterfaceRef {
         id: info.id.to_string(),
         name: info.name.clone(),
         vrf_name: vrf_name(dp, info.vrf),
+        ..InterfaceRef::default()
     }
 }
 
@@ -180,6 +566,7 @@ pub fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkEleme
                 tunnels: None,
                 ingress_interface: None,
                 egress_interface: None,
+                ..NetworkElement::default()
             }
         }
         Node::Address(ip) => NetworkElement {
@@ -192,6 +579,7 @@ pub fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkEleme
             tunnels: None,
             ingress_interface: None,
             egress_interface: None,
+            ..NetworkElement::default()
         },
         Node::Cloud(c) => NetworkElement {
             id: dp.clouds[c as usize].id.to_string(),
@@ -203,6 +591,7 @@ pub fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkEleme
             tunnels: None,
             ingress_interface: None,
             egress_interface: None,
+            ..NetworkElement::default()
         },
         Node::Device(d) => {
             let dev = &dp.devices[d as usize];
@@ -243,6 +632,7 @@ pub fn element(dp: &DataPlane, h: &Hop, first: bool, last: bool) -> NetworkEleme
                 } else {
                     container(dp, h.egress, h.egress_virtual)
                 },
+                ..NetworkElement::default()
             }
         }
     }
@@ -349,8 +739,31 @@ pub fn status(trace: &Trace) -> (&'static str, Option<String>) {
 /// finished trace: `request` (with status and `failureReason`),
 /// `lastUpdate`, `detailedStatus`, `networkElementsInfo` (the selected
 /// branch), `properties`, and the extensions `traceCount`, `selectedBranch`
-/// and `ecmpBranches` (every branch, for clients that want them).
+/// and `ecmpBranches` (every branch, for clients that want them). No
+/// inclusion blocks are filled, whatever `info.inclusions` says; see
+/// [`response_with`].
 pub fn response(dp: &DataPlane, trace: &Trace, info: &AnalysisInfo) -> serde_json::Value {
+    response_with(
+        dp,
+        trace,
+        info,
+        Inclusions::default(),
+        &SimulatedTelemetry,
+        info.last_update_time,
+    )
+}
+
+/// [`response`] with the blocks `inclusions` ask for filled in on
+/// `networkElementsInfo` ([`network_elements_with`], statistics from
+/// `telemetry` at `now_ms`). `ecmpBranches` stays plain.
+pub fn response_with(
+    dp: &DataPlane,
+    trace: &Trace,
+    info: &AnalysisInfo,
+    inclusions: Inclusions,
+    telemetry: &dyn TelemetrySource,
+    now_ms: i64,
+) -> serde_json::Value {
     let selected = select_branch(trace);
     let (status, _) = status(trace);
     let mut request = serde_json::Map::new();
@@ -381,13 +794,14 @@ pub fn response(dp: &DataPlane, trace: &Trace, info: &AnalysisInfo) -> serde_jso
         );
         request.insert("failureReason".into(), reason.into());
     }
-    let elements = selected
-        .map(|i| network_elements(dp, &trace.branches[i]))
+    let branch = selected.map(|i| &trace.branches[i]);
+    let elements = branch
+        .map(|b| network_elements_with(dp, &trace.flow, b, inclusions, telemetry, now_ms))
         .unwrap_or_default();
     serde_json::json!({
         "request": request,
         "lastUpdate": java_date(info.last_update_time),
-        "detailedStatus": {"aclTraceCalculation": "SUCCESS"},
+        "detailedStatus": detailed_status(branch),
         "networkElementsInfo": elements,
         "properties": [],
         "traceCount": trace.trace_count,
