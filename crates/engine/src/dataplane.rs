@@ -3,7 +3,7 @@
 //!
 //! [`build`] interns devices, interfaces, hosts, clouds and ACLs into flat
 //! vectors addressed by index, builds the L2 graph ([`crate::l2`]), computes
-//! each device's RIB per VRF — connected, static, OSPF ([`crate::ospf`]) or
+//! each device's RIB per VRF — connected, static, OSPF (the private `ospf` module) or
 //! the observed table when one was given — and installs the winners in a
 //! FIB ([`crate::fib`]).
 

@@ -2,11 +2,13 @@
 //!
 //! Pure and synchronous: no I/O, no async runtime, no HTTP. [`build`] turns a
 //! [`pathtrace_model::Network`] into an immutable [`DataPlane`] (RIB/FIB per
-//! device and VRF, L2 domains, compiled ACLs); [`trace`] walks a [`Flow`]
+//! device and VRF, L2 domains, compiled ACLs); [`trace()`] walks a [`Flow`]
 //! through it and returns every ECMP branch with a disposition and per-hop
 //! evidence. Views of a trace — the DNA Center `networkElementsInfo`
-//! ([`view::dnac`]) and the engine's own JSON ([`view::json`]) — live here
-//! beside the trace, as pure data in, JSON-ready data out. [`generate`]
+//! ([`view::dnac`], with its inclusions: statistics from a
+//! [`view::telemetry::TelemetrySource`], ACL-TRACE from [`view::acl_trace`])
+//! and the engine's own JSON ([`view::json`]) — live here beside the trace,
+//! as pure data in, JSON-ready data out. [`generate`]
 //! builds synthetic campus networks for benchmarks.
 
 pub mod acl;

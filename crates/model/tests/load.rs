@@ -66,6 +66,38 @@ fn example_loads() {
     assert_eq!(router.acls[0].entries.len(), 7);
     assert_eq!(net.devices[2].role, "ACCESS");
     assert_eq!(net.devices[3].role, "UNKNOWN", "role defaults to UNKNOWN");
+    assert_eq!(net.telemetry.devices[0].device, "Campus-Access");
+    assert_eq!(net.telemetry.interfaces[0].output_drops, Some(0));
+}
+
+/// The `## Telemetry` section's example loads as the complete example's
+/// telemetry.
+#[test]
+fn docs_telemetry_example_loads() {
+    let section = MODEL_DOC
+        .split("\n## Telemetry\n")
+        .nth(1)
+        .expect("docs/model.md has a Telemetry section");
+    let block = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("the Telemetry section has a YAML example");
+    assert!(block.starts_with("telemetry:\n"));
+    let base = EXAMPLE.split("\ntelemetry:\n").next().expect("the example");
+    let net = load_ok(&format!("{base}\n{block}"));
+    let t = &net.telemetry;
+    assert_eq!(
+        (
+            t.devices.len(),
+            t.interfaces.len(),
+            t.qos.len(),
+            t.flows.len()
+        ),
+        (1, 1, 1, 1)
+    );
+    assert_eq!(t.qos[0].classes[1].queue_total_drops, Some(17));
+    assert_eq!(t.flows[0].dst_port, Some(443));
 }
 
 #[test]

@@ -27,7 +27,7 @@
 //! | `PERFORMANCE-STATS` | per device element: `perfMonitorStatistics[]`, `perfMonCollection` (+ `…FailureReason`) |
 //! | `INTERFACE-STATS` | per shown interface (physical and virtual, ingress and egress): `interfaceStatistics`, `interfaceStatsCollection` (+ `…FailureReason`) |
 //! | `QOS-STATS` | per shown interface: `qosStatistics[]` (the input policy's on ingress, the output policy's on egress), `qosStatsCollection` (+ `…FailureReason`) |
-//! | `ACL-TRACE` | per interface with an ACL the packet met: `aclAnalysis`; per device element `detailedStatus` (`SUCCESS`), per cloud element `detailedStatus` (`FAILED`: its ACLs are not modelled); `accuracyList` where a verdict is partial ([`acl_trace`](super::acl_trace)) |
+//! | `ACL-TRACE` | per interface with an ACL the packet met: `aclAnalysis`; per device element `detailedStatus` (`SUCCESS`), per cloud element `detailedStatus` (`FAILED`: its ACLs are not modelled); `accuracyList` where a verdict is partial ([`acl_trace`]) |
 //!
 //! Statistics come from a [`TelemetrySource`]; a failed lookup is
 //! `…Collection: "FAILED"` with its reason and no figures. Hosts and clouds
