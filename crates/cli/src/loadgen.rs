@@ -3,8 +3,8 @@
 //!
 //! Every simulated client (a tokio task) logs in once with HTTP Basic, then
 //! loops: `POST flow-analysis` with the next flow of a fixed mix over the demo
-//! network, `GET task/{taskId}` until the task has an `endTime` (200 µs
-//! between polls, doubling up to 5 ms), then `GET flow-analysis/{id}`, whose
+//! network, `GET task/{taskId}` until the task has an `endTime` (the first
+//! poll at once, then pauses of 200 µs doubling up to 5 ms), then `GET flow-analysis/{id}`, whose
 //! status must be the one expected for that flow. One HTTP client (keep-alive,
 //! no proxy, no redirects) is shared by all tasks.
 //!
@@ -37,7 +37,8 @@ const LOGIN_TIMEOUT: Duration = Duration::from_mins(1);
 const ANALYSIS_TIMEOUT: Duration = Duration::from_secs(10);
 /// One HTTP request must finish within this.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// First pause between task polls; doubled up to [`POLL_MAX`].
+/// First pause between task polls (after a first poll at once, as an
+/// eager client does); doubled up to [`POLL_MAX`].
 const POLL_FIRST: Duration = Duration::from_micros(200);
 /// Longest pause between task polls.
 const POLL_MAX: Duration = Duration::from_millis(5);
@@ -438,10 +439,12 @@ async fn analysis(
         task_id,
     } = created.response;
     let task_url = format!("{}/api/v1/task/{task_id}", sh.base);
-    let mut pause = POLL_FIRST;
+    let mut pause = Duration::ZERO;
     loop {
-        sleep(pause).await;
-        pause = (pause * 2).min(POLL_MAX);
+        if !pause.is_zero() {
+            sleep(pause).await;
+        }
+        pause = (pause * 2).clamp(POLL_FIRST, POLL_MAX);
         let t = Instant::now();
         let sent = sh
             .http

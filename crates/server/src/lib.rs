@@ -79,8 +79,8 @@ pub async fn load_snapshot(store: &Store, network: Option<&Path>) -> anyhow::Res
     })
 }
 
-/// Recent analyses kept in memory (with their results: a few MiB per thousand).
-const HOT_ANALYSES: usize = 10_000;
+/// Recent analyses kept in memory (with their response bodies: ~15 KiB each on the demo).
+const HOT_ANALYSES: usize = 4_096;
 
 /// Everything a server needs, ready to serve (used by `run` and by tests).
 pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Router)> {
@@ -136,11 +136,17 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
             }
         }
     });
-    tokio::spawn(async {
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
-        loop {
+    let housekeeping = state.store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        for n in 0u64.. {
             tick.tick().await;
-            crate::metrics::upkeep();
+            if let Err(e) = housekeeping.checkpoint().await {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+            if n % 5 == 0 {
+                crate::metrics::upkeep();
+            }
         }
     });
     let router = app::router(state.clone());

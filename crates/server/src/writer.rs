@@ -198,6 +198,15 @@ async fn commit(store: Store, hot: Option<Arc<Hot>>, requests: Vec<Request>) {
 }
 
 /// What the committed `changes` mean for the cache.
+/// A cache entry: the response body, when there is one, stands for the
+/// result text (kept once, not twice).
+fn hot_entry(mut analysis: crate::store::Analysis, body: Option<Bytes>) -> HotAnalysis {
+    if body.is_some() {
+        analysis.result = None;
+    }
+    HotAnalysis { analysis, body }
+}
+
 fn cache_update(
     hot: &Hot,
     changes: Vec<Change>,
@@ -209,7 +218,7 @@ fn cache_update(
         match (change, applied) {
             (Change::Create { analysis, task }, _) => {
                 u.tasks.push(task);
-                u.analyses.push(HotAnalysis { analysis, body });
+                u.analyses.push(hot_entry(analysis, body));
             }
             (
                 Change::Finish {
@@ -227,7 +236,7 @@ fn cache_update(
                     t.last_update_ms = analysis.last_update_ms;
                     u.tasks.push(t);
                 }
-                u.analyses.push(HotAnalysis { analysis, body });
+                u.analyses.push(hot_entry(analysis, body));
             }
             // Finished elsewhere (another process, or deleted meanwhile):
             // whatever is cached may be stale; the store knows.
