@@ -26,7 +26,7 @@ CHECKS=(
   apic_em_bad_login  # uniq with a wrong password: HTTPError 401
   dnac_notebook      # the DNA Center notebook, verbatim, through uniq + its token login
   dnac_bonus         # the DNA Center bonus: softwareVersion of every device on the path
-  dnac_challenge     # the DNA Center challenge: DEVICE-STATS (skipped while not implemented)
+  dnac_challenge     # the DNA Center challenge: DEVICE-STATS, and the bonus on its devices
   sdk_dnacentersdk   # dnacentersdk over HTTP: initiate, task, result, devices, list, delete, 401
   raw_requests       # raw requests over HTTP (contract §9.3), 202, error bodies
   ansible_workflow   # ansible-playbook with cisco.dnac over HTTPS (contract §12)

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use pathtrace_engine::DataPlane;
+use pathtrace_engine::view::telemetry::{CollectedTelemetry, SimulatedTelemetry, TelemetrySource};
 use pathtrace_model::Network;
 use serde_json::json;
 
@@ -21,7 +22,6 @@ use crate::store::{Store, StoreError};
 pub const FAMILIES: [&str; 2] = ["/api/v1", "/dna/intent/api/v1"];
 
 /// The network a server answers on: a stored snapshot version and its data plane.
-#[derive(Debug)]
 pub struct Snapshot {
     /// Snapshot version in the store.
     pub version: i64,
@@ -31,6 +31,39 @@ pub struct Snapshot {
     pub network: Network,
     /// Its data plane (immutable).
     pub dp: DataPlane,
+    /// Where statistics come from: what the model's `telemetry` section
+    /// recorded, or — for the built-in demo network only — simulated values.
+    pub telemetry: Box<dyn TelemetrySource + Send + Sync>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("version", &self.version)
+            .field("published_ms", &self.published_ms)
+            .field("network", &self.network.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Snapshot {
+    /// A snapshot of `network`; `demo` when it is the built-in demo network
+    /// (whose statistics are simulated).
+    pub fn new(version: i64, published_ms: i64, network: Network, demo: bool) -> Snapshot {
+        let dp = pathtrace_engine::build(&network);
+        let telemetry: Box<dyn TelemetrySource + Send + Sync> = if demo {
+            Box::new(SimulatedTelemetry)
+        } else {
+            Box::new(CollectedTelemetry::new(&dp, &network.telemetry))
+        };
+        Snapshot {
+            version,
+            published_ms,
+            network,
+            dp,
+            telemetry,
+        }
+    }
 }
 
 /// A user allowed to log in.

@@ -13,9 +13,9 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod hot;
 pub mod metrics;
 pub mod store;
-pub mod hot;
 pub mod tls;
 pub mod worker;
 pub mod writer;
@@ -50,15 +50,10 @@ pub async fn load_snapshot(store: &Store, network: Option<&Path>) -> anyhow::Res
             p.display().to_string(),
         ),
         None => match store.latest_snapshot().await? {
-            Some((version, _, model, published_ms)) => {
+            Some((version, digest_of, model, published_ms)) => {
                 let net = pathtrace_model::load_str(&model, "stored snapshot")?;
-                let dp = pathtrace_engine::build(&net);
-                return Ok(Snapshot {
-                    version,
-                    published_ms,
-                    network: net,
-                    dp,
-                });
+                let demo = digest_of == digest(pathtrace_model::demo::DEMO_YAML);
+                return Ok(Snapshot::new(version, published_ms, net, demo));
             }
             None => (
                 pathtrace_model::demo::DEMO_YAML.to_string(),
@@ -70,13 +65,8 @@ pub async fn load_snapshot(store: &Store, network: Option<&Path>) -> anyhow::Res
     let (version, published_ms) = store
         .publish_snapshot(&digest(&text), &text, now_ms())
         .await?;
-    let dp = pathtrace_engine::build(&net);
-    Ok(Snapshot {
-        version,
-        published_ms,
-        network: net,
-        dp,
-    })
+    let demo = text == pathtrace_model::demo::DEMO_YAML;
+    Ok(Snapshot::new(version, published_ms, net, demo))
 }
 
 /// Recent analyses kept in memory (with their response bodies: ~15 KiB each on the demo).

@@ -80,11 +80,13 @@ pub struct Analysis {
 
 impl Analysis {
     /// Put the analysis in its final state: `outcome` computed at `now`.
-    pub fn finish(&mut self, outcome: &Outcome, now: i64) {
+    /// Returns the task's `errorCode`.
+    pub fn finish(&mut self, outcome: Outcome, now: i64) -> Option<String> {
         self.status = outcome.status.to_string();
-        self.failure_reason.clone_from(&outcome.failure_reason);
+        self.failure_reason = outcome.failure_reason;
         self.last_update_ms = now;
-        self.result = Some(outcome.result.to_string());
+        self.result = Some(outcome.result);
+        outcome.error_code
     }
 }
 
@@ -164,8 +166,8 @@ pub struct Outcome {
     pub failure_reason: Option<String>,
     /// The task's error code (the disposition, or SOURCE_NOT_FOUND).
     pub error_code: Option<String>,
-    /// The result JSON.
-    pub result: serde_json::Value,
+    /// The result: a JSON object, serialised.
+    pub result: String,
 }
 
 /// Filters of `GET flow-analysis` (all optional; exact matches).
@@ -411,11 +413,11 @@ impl Store {
         let Some(mut a) = self.get_analysis(id).await? else {
             return Ok(false);
         };
-        a.finish(outcome, now);
+        let error_code = a.finish(outcome.clone(), now);
         let applied = self
             .apply(&[Change::Finish {
                 analysis: a,
-                error_code: outcome.error_code.clone(),
+                error_code,
             }])
             .await?;
         Ok(applied.first() == Some(&Applied::Finished(true)))
@@ -583,11 +585,18 @@ pub fn next_seq() -> i64 {
     floor.max(prev + 1)
 }
 
-/// A fresh id for an analysis or a task: a UUID (version 7, time-ordered, so
-/// new rows land at the end of the primary-key index instead of on a random
-/// page of it — a tenth of the pages written per commit).
+/// A fresh id for an analysis or a task: time-ordered, so new rows land at
+/// the end of the primary-key index instead of on a random page of it (a
+/// tenth of the pages written per commit) — a version-7 layout (48 bits of
+/// milliseconds, then counter and random bits) stamped as version 4, since
+/// clients validate ids as DNA Center issues them (Ansible's cisco.dnac
+/// rejects a version-7 UUID).
 pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    let v7 = uuid::Uuid::now_v7();
+    uuid::Builder::from_bytes(*v7.as_bytes())
+        .with_version(uuid::Version::Random)
+        .into_uuid()
+        .to_string()
 }
 
 /// A new analysis (INPROGRESS) and the task that reports on it, with fresh
@@ -811,7 +820,10 @@ fn analysis_from_row(r: &AnyRow) -> Result<Analysis> {
     if let Some(text) = &result
         && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
     {
-        return Err(StoreError::Corrupt(format!("result of analysis {:?}", r.try_get::<String, _>(0)?)));
+        return Err(StoreError::Corrupt(format!(
+            "result of analysis {:?}",
+            r.try_get::<String, _>(0)?
+        )));
     }
     Ok(Analysis {
         id: r.try_get(0)?,
@@ -851,4 +863,24 @@ fn task_from_row(r: &AnyRow) -> Result<Task> {
         last_update_ms: r.try_get(9)?,
         result_url: r.try_get(10)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_look_like_dna_center_ids_and_follow_creation_order() {
+        let ids: Vec<String> = (0..100).map(|_| new_id()).collect();
+        for id in &ids {
+            let u = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(u.get_version_num(), 4, "{id}");
+            assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{id}");
+        }
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(sorted, ids, "ids sort in creation order");
+        let seqs: Vec<i64> = (0..100).map(|_| next_seq()).collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    }
 }

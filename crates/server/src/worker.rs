@@ -12,11 +12,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pathtrace_engine::trace::TraceError;
-use pathtrace_engine::view::dnac;
-use pathtrace_engine::{Flow, Protocol};
-use serde_json::json;
 use axum::body::Bytes;
+use pathtrace_engine::trace::TraceError;
+use pathtrace_engine::view::acl_trace::DetailedStatus;
+use pathtrace_engine::view::dnac::{self, Inclusions};
+use pathtrace_engine::{Flow, Protocol};
 use tokio::sync::Semaphore;
 use tracing::Instrument as _;
 
@@ -49,26 +49,23 @@ pub fn enqueue(state: &AppState, job: Job) {
         metrics::gauge!("pathtrace_jobs_queued").decrement(1.0);
         let start = std::time::Instant::now();
         let span = tracing::info_span!("job", analysis = %job.id);
-        let compute = std::panic::AssertUnwindSafe(|| finished(&state, &job));
-        let outcome = match std::panic::catch_unwind(compute) {
-            Ok((done, error_code, body)) => {
-                // The worker is free again while the result commits.
-                drop(permit);
-                match record(&state, done, error_code, body)
-                    .instrument(span)
-                    .await
-                {
-                    Ok(()) => "done",
-                    Err(e) => {
-                        tracing::error!(analysis = %job.id, error = %e, "job failed; it stays queued");
-                        "error"
-                    }
+        let compute = std::panic::AssertUnwindSafe(|| span.in_scope(|| finished(&state, &job)));
+        let outcome = if let Ok((done, error_code, body)) = std::panic::catch_unwind(compute) {
+            // The worker is free again while the result commits.
+            drop(permit);
+            match record(&state, done, error_code, body)
+                .instrument(span)
+                .await
+            {
+                Ok(()) => "done",
+                Err(e) => {
+                    tracing::error!(analysis = %job.id, error = %e, "job failed; it stays queued");
+                    "error"
                 }
             }
-            Err(_) => {
-                tracing::error!(analysis = %job.id, "job panicked; it stays queued");
-                "panic"
-            }
+        } else {
+            tracing::error!(analysis = %job.id, "job panicked; it stays queued");
+            "panic"
         };
         metrics::counter!("pathtrace_jobs_total", "outcome" => outcome).increment(1);
         metrics::histogram!("pathtrace_job_duration_seconds").record(start.elapsed().as_secs_f64());
@@ -104,11 +101,12 @@ pub async fn run_job(state: &AppState, a: &Analysis) -> Result<(), StoreError> {
 /// and its response body. CPU only.
 fn finished(state: &AppState, a: &Analysis) -> (Analysis, Option<String>, Bytes) {
     let snapshot = state.snapshot();
-    let outcome = compute(&snapshot, a);
+    let now = now_ms();
+    let outcome = compute(&snapshot, a, now);
     let mut done = a.clone();
-    done.finish(&outcome, now_ms());
+    let error_code = done.finish(outcome, now);
     let body = crate::api::flow::analysis_body(&done);
-    (done, outcome.error_code, body)
+    (done, error_code, body)
 }
 
 /// Record a finished analysis through the writer, retrying while the store
@@ -125,7 +123,12 @@ async fn record(
             analysis: done.clone(),
             error_code: error_code.clone(),
         };
-        match state.writer.submit(change, Some(body.clone())).committed().await {
+        match state
+            .writer
+            .submit(change, Some(body.clone()))
+            .committed()
+            .await
+        {
             Ok(applied) => {
                 tracing::debug!(
                     status = done.status,
@@ -145,8 +148,26 @@ async fn record(
     Ok(())
 }
 
-/// The outcome of an analysis on a snapshot: pure, no I/O.
-pub fn compute(snapshot: &Snapshot, a: &Analysis) -> Outcome {
+/// The stored result of an analysis: what `GET flow-analysis/{id}` adds to
+/// the `request` and `lastUpdate` (serialised once, straight from the view).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultDoc {
+    detailed_status: DetailedStatus,
+    network_elements_info: Vec<dnac::NetworkElement>,
+    properties: [(); 0],
+    trace_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selected_branch: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ecmp_branches: Option<Vec<dnac::BranchView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot_version: Option<i64>,
+}
+
+/// The outcome of an analysis on a snapshot at `now` (the time statistics
+/// are read at): pure, no I/O.
+pub fn compute(snapshot: &Snapshot, a: &Analysis, now: i64) -> Outcome {
     let q = &a.request;
     let parse = |s: &str| s.parse().ok();
     let (Some(src), Some(dst)) = (parse(&q.source_ip), parse(&q.dest_ip)) else {
@@ -169,13 +190,33 @@ pub fn compute(snapshot: &Snapshot, a: &Analysis) -> Outcome {
     match pathtrace_engine::trace(dp, &flow) {
         Ok(t) => {
             let selected = dnac::select_branch(&t);
+            let branch = selected.map(|i| &t.branches[i]);
             let (status, code) = dnac::status(&t);
-            let elements = selected
-                .map(|i| dnac::network_elements(dp, &t.branches[i]))
+            let inclusions = Inclusions::parse_lenient(&q.inclusions);
+            let elements = branch
+                .map(|b| {
+                    dnac::network_elements_with(
+                        dp,
+                        &t.flow,
+                        b,
+                        inclusions,
+                        snapshot.telemetry.as_ref(),
+                        now,
+                    )
+                })
                 .unwrap_or_default();
-            let reason = selected
-                .map(|i| dnac::failure_reason(dp, &t.flow, &t.branches[i]))
+            let reason = branch
+                .map(|b| dnac::failure_reason(dp, &t.flow, b))
                 .filter(|r| !r.is_empty());
+            let doc = ResultDoc {
+                detailed_status: dnac::detailed_status(branch),
+                network_elements_info: elements,
+                properties: [],
+                trace_count: t.trace_count,
+                selected_branch: selected,
+                ecmp_branches: Some(dnac::branches(dp, &t)),
+                snapshot_version: Some(snapshot.version),
+            };
             Outcome {
                 status,
                 failure_reason: if status == "COMPLETED" {
@@ -184,15 +225,7 @@ pub fn compute(snapshot: &Snapshot, a: &Analysis) -> Outcome {
                     reason.or(Some("no path".into()))
                 },
                 error_code: code,
-                result: json!({
-                    "detailedStatus": {"aclTraceCalculation": "SUCCESS"},
-                    "networkElementsInfo": elements,
-                    "properties": [],
-                    "traceCount": t.trace_count,
-                    "selectedBranch": selected,
-                    "ecmpBranches": dnac::branches(dp, &t),
-                    "snapshotVersion": snapshot.version,
-                }),
+                result: to_json(&doc),
             }
         }
         Err(TraceError::SourceNotFound(ip)) => failed(
@@ -203,16 +236,27 @@ pub fn compute(snapshot: &Snapshot, a: &Analysis) -> Outcome {
     }
 }
 
+fn to_json(doc: &ResultDoc) -> String {
+    // Plain structs, strings and numbers: serialising cannot fail.
+    serde_json::to_string(doc).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "result serialisation failed");
+        "{}".into()
+    })
+}
+
 fn failed(code: &str, reason: String) -> Outcome {
     Outcome {
         status: "FAILED",
         failure_reason: Some(reason),
         error_code: Some(code.to_string()),
-        result: json!({
-            "detailedStatus": {"aclTraceCalculation": "FAILED", "aclTraceCalculationFailureReason": code},
-            "networkElementsInfo": [],
-            "properties": [],
-            "traceCount": 0,
+        result: to_json(&ResultDoc {
+            detailed_status: DetailedStatus::failed(code),
+            network_elements_info: Vec::new(),
+            properties: [],
+            trace_count: 0,
+            selected_branch: None,
+            ecmp_branches: None,
+            snapshot_version: None,
         }),
     }
 }

@@ -81,7 +81,7 @@ async fn contract(store: &Store) {
         status: "FAILED",
         failure_reason: Some("DENIED_IN: denied".into()),
         error_code: Some("DENIED_IN".into()),
-        result: json!({"networkElementsInfo": []}),
+        result: json!({"networkElementsInfo": []}).to_string(),
     };
     assert!(store.finish_analysis(&a1, &failed, 200).await.unwrap());
     assert!(
@@ -95,7 +95,10 @@ async fn contract(store: &Store) {
     );
     let a = store.get_analysis(&a1).await.unwrap().unwrap();
     assert_eq!((a.status.as_str(), a.last_update_ms), ("FAILED", 200));
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&a.result.unwrap()).unwrap()["networkElementsInfo"], json!([]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&a.result.unwrap()).unwrap()["networkElementsInfo"],
+        json!([])
+    );
 
     // Lists: stable creation order, filters.
     let all = store

@@ -1,8 +1,8 @@
 # The DNA Center notebook's challenge ("Change the call to request device statistics and
 # display those", hint: "inclusions" : ["DEVICE-STATS"]) and bonus ("also display the version
 # of code for the device"), as written out in the API contract §9.4.
-# Exit status 77 (reported as "skipped") when the server answers without any deviceStatistics:
-# DEVICE-STATS is a later feature of the server. bonus.py checks the bonus on its own.
+# The harness also checks what the contract promises beyond the printed lines: every device
+# element says deviceStatsCollection SUCCESS, host elements carry no statistics.
 
 import sys
 
@@ -17,12 +17,14 @@ flowTask = dnac.flowanalysis.initiateFlowAnalysis(flowAnalysisRequest={
 taskStatus = dnac.task_util.wait_for_task_complete(flowTask, timeout=15, poll_frequency=5)
 pathTrace = dnac.flowanalysis.getFullFlowAnalysisResult(flowAnalysisId=taskStatus.progress)
 
-# (harness) no statistics on any device: the feature is not there yet -> skipped
-if all(device.deviceStatistics is None
-       for device in pathTrace.response.networkElementsInfo if device.name is not None):
-    print("the result carries no deviceStatistics (DEVICE-STATS not implemented yet)",
-          file=sys.stderr)
-    sys.exit(77)
+# (harness) statistics on every device, none on hosts
+for device in pathTrace.response.networkElementsInfo:
+    if device.name is None:
+        if device.deviceStatistics is not None:
+            sys.exit("a host element carries deviceStatistics: %s" % device)
+    elif device.deviceStatsCollection != "SUCCESS" or device.deviceStatistics is None:
+        sys.exit("device %s: deviceStatsCollection %r, no deviceStatistics"
+                 % (device.name, device.deviceStatsCollection))
 
 for device in pathTrace.response.networkElementsInfo:
     if device.name is not None:                      # hosts have no name and no statistics

@@ -268,9 +268,7 @@ async fn initiate(
     let (analysis, task) = new_analysis(req, snapshot.version, now_ms(), family);
     let (id, task_id) = (analysis.id.clone(), task.id.clone());
     let job = std::sync::Arc::new(analysis.clone());
-    let committed = state
-        .writer
-        .submit(Change::Create { analysis, task }, None);
+    let committed = state.writer.submit(Change::Create { analysis, task }, None);
     // The trace runs while the creation commits; the writer records its
     // completion after the creation, never before.
     crate::worker::enqueue(&state, job);
