@@ -162,10 +162,17 @@ async fn commit(store: Store, hot: Option<Arc<Hot>>, requests: Vec<Request>) {
             *row = analysis.clone();
             bodies[i] = r.body;
             slots.push(Slot::Folded);
+            metrics::counter!("pathtrace_store_finishes_total", "written" => "with_creation").increment(1);
             continue;
         }
-        if let Change::Create { analysis, .. } = &r.change {
-            created.insert(analysis.id.clone(), changes.len());
+        match &r.change {
+            Change::Create { analysis, .. } => {
+                created.insert(analysis.id.clone(), changes.len());
+            }
+            Change::Finish { .. } => {
+                metrics::counter!("pathtrace_store_finishes_total", "written" => "update").increment(1);
+            }
+            Change::Delete { .. } => {}
         }
         slots.push(Slot::At(changes.len()));
         changes.push(r.change);
