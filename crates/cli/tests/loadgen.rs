@@ -181,3 +181,29 @@ fn loadgen_refuses_targets_that_are_not_loopback() {
         );
     }
 }
+
+/// One server per SQLite store: a second `serve` on the same data directory
+/// exits at once with one clear line (it would otherwise answer from a
+/// memory of results the first one may change), and the first keeps serving.
+#[test]
+fn a_second_server_on_the_same_sqlite_store_refuses_to_start() {
+    let server = start_server();
+    let out = Command::new(env!("CARGO_BIN_EXE_pathtrace"))
+        .args(["serve", "--tls-listen", "off", "--listen"])
+        .arg(SocketAddr::from((Ipv4Addr::LOCALHOST, free_port())).to_string())
+        .arg("--data-dir")
+        .arg(&server.data_dir)
+        .env("PATHTRACE_LOG", "warn")
+        .env_remove("PATHTRACE_CONFIG")
+        .env_remove("PATHTRACE_DATABASE_URL")
+        .env_remove("PATHTRACE_NETWORK")
+        .output()
+        .expect("the second server runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another pathtrace server is using the SQLite store"),
+        "{err}"
+    );
+    assert!(ready(server.addr), "the first server still answers");
+}

@@ -143,9 +143,52 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
     Ok((state, router))
 }
 
+/// The file of a `sqlite://FILE?…` or `sqlite:FILE` URL (`None` in memory).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
+}
+
+/// Hold `FILE.lock` beside an SQLite store for the life of the process: one
+/// server per SQLite file (it keeps recent results in memory, which is only
+/// right while it is the file's one writer). Several servers share a
+/// PostgreSQL database instead.
+fn lock_sqlite(url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let Some(db) = sqlite_file(url) else {
+        return Ok(None);
+    };
+    let mut name = db.clone().into_os_string();
+    name.push(".lock");
+    let path = std::path::PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another pathtrace server is using the SQLite store {} (lock {}); \
+             stop it, choose another --data-dir, or run several servers on PostgreSQL",
+            db.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
+}
+
 /// Serve until Ctrl-C or SIGTERM. Analyses still queued when the process
 /// stops stay INPROGRESS in the store and are finished on the next start.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("data directory {}", settings.data_dir.display()))?;
+    let _lock = lock_sqlite(&settings.database_url)?;
     let (state, router) = prepare(&settings).await?;
     let handle = axum_server::Handle::new();
     let http = axum_server::bind(settings.listen)
@@ -221,6 +264,32 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         None => http.await.context("HTTP listener")?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_server_per_sqlite_file() {
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/x/pathtrace.db?mode=rwc"),
+            Some("/tmp/x/pathtrace.db".into())
+        );
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/p.db?mode=rwc", dir.path().display());
+        let first = lock_sqlite(&url).unwrap();
+        assert!(first.is_some());
+        let e = lock_sqlite(&url).unwrap_err().to_string();
+        assert!(e.contains("another pathtrace server"), "{e}");
+        drop(first);
+        assert!(
+            lock_sqlite(&url).unwrap().is_some(),
+            "free again once released"
+        );
+    }
 }
 
 /// A database URL without its password.

@@ -162,7 +162,8 @@ async fn commit(store: Store, hot: Option<Arc<Hot>>, requests: Vec<Request>) {
             *row = analysis.clone();
             bodies[i] = r.body;
             slots.push(Slot::Folded);
-            metrics::counter!("pathtrace_store_finishes_total", "written" => "with_creation").increment(1);
+            metrics::counter!("pathtrace_store_finishes_total", "written" => "with_creation")
+                .increment(1);
             continue;
         }
         match &r.change {
@@ -170,7 +171,8 @@ async fn commit(store: Store, hot: Option<Arc<Hot>>, requests: Vec<Request>) {
                 created.insert(analysis.id.clone(), changes.len());
             }
             Change::Finish { .. } => {
-                metrics::counter!("pathtrace_store_finishes_total", "written" => "update").increment(1);
+                metrics::counter!("pathtrace_store_finishes_total", "written" => "update")
+                    .increment(1);
             }
             Change::Delete { .. } => {}
         }
