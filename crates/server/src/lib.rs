@@ -126,17 +126,11 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
             }
         }
     });
-    let housekeeping = state.store.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        for n in 0u64.. {
+    tokio::spawn(async {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
             tick.tick().await;
-            if let Err(e) = housekeeping.checkpoint().await {
-                tracing::warn!(error = %e, "WAL checkpoint failed");
-            }
-            if n % 5 == 0 {
-                crate::metrics::upkeep();
-            }
+            crate::metrics::upkeep();
         }
     });
     let router = app::router(state.clone());
@@ -266,6 +260,18 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A database URL without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,17 +295,5 @@ mod tests {
             lock_sqlite(&url).unwrap().is_some(),
             "free again once released"
         );
-    }
-}
-
-/// A database URL without its password.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
-        }
-        _ => url.to_string(),
     }
 }

@@ -201,8 +201,10 @@ pub struct AnalysisFilter {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
-    /// SQLite (numbered `?NNN` placeholders are cheaper there than `$N`) —
-    /// and the WAL is checkpointed by [`Store::checkpoint`], not by commits.
+    /// SQLite (`?` placeholders are cheaper there than `$N`). Its WAL is
+    /// checkpointed by the commit that takes it past 1,000 pages (SQLite's
+    /// default): a checkpoint running beside a busy writer never catches up,
+    /// and the WAL would grow without bound.
     sqlite: bool,
 }
 
@@ -235,9 +237,6 @@ impl Store {
                     use sqlx::Executor as _;
                     conn.execute("PRAGMA journal_mode=WAL").await?;
                     conn.execute("PRAGMA synchronous=NORMAL").await?;
-                    // Checkpoints run in the background (`Store::checkpoint`),
-                    // not inside whichever commit crosses the WAL limit.
-                    conn.execute("PRAGMA wal_autocheckpoint=0").await?;
                     // Multi-row inserts keep their statement journal in memory.
                     conn.execute("PRAGMA temp_store=MEMORY").await?;
                     Ok(())
@@ -250,18 +249,6 @@ impl Store {
             pool,
             sqlite: url.starts_with("sqlite:") && !memory,
         })
-    }
-
-    /// Copy the SQLite write-ahead log back into the database file (a
-    /// passive checkpoint: it never blocks readers or the writer); the
-    /// server runs it every second. A no-op on other backends.
-    pub async fn checkpoint(&self) -> Result<()> {
-        if self.sqlite {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .fetch_all(&self.pool)
-                .await?;
-        }
-        Ok(())
     }
 
     /// Record a token for `username`.
