@@ -21,4 +21,4 @@ runuser -u postgres -- "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w -t 60 \
 echo "== PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT"
 cd "$ROOT"
 PATHTRACE_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres" \
-  cargo test --locked -p pathtrace-server --test api --test openapi
+  cargo test --locked -p pathtrace-server --test api --test openapi --test refresh

@@ -31,6 +31,8 @@ pub struct Snapshot {
     pub network: Network,
     /// Its data plane (immutable).
     pub dp: DataPlane,
+    /// Whether the statistics are simulated (the built-in demo network).
+    pub simulated: bool,
     /// Where statistics come from: what the model's `telemetry` section
     /// recorded, or — for the built-in demo network only — simulated values.
     pub telemetry: Box<dyn TelemetrySource + Send + Sync>,
@@ -62,6 +64,7 @@ impl Snapshot {
             network,
             dp,
             telemetry,
+            simulated: demo,
         }
     }
 }
@@ -92,6 +95,15 @@ pub struct AppState {
     pub jobs: Arc<tokio::sync::Semaphore>,
     /// The group-committing writer of analyses and tasks.
     pub writer: crate::writer::Writer,
+    /// Milliseconds between two runs of a periodic analysis.
+    pub refresh_interval_ms: i64,
+    /// The model file served (`--network`), reloaded on SIGHUP.
+    pub network_file: Option<std::path::PathBuf>,
+    /// The latest analysis of each flow created here (for
+    /// `previousFlowAnalysisId`; `None` when other replicas create too).
+    pub flows: Option<Arc<crate::refresh::FlowIndex>>,
+    /// Serialises model reloads.
+    pub reload: Arc<tokio::sync::Mutex<()>>,
     /// Recent analyses and tasks in memory, when this process is the
     /// store's only writer (embedded SQLite); `None` with PostgreSQL.
     pub hot: Option<Arc<crate::hot::Hot>>,
@@ -369,7 +381,8 @@ async fn json_errors(req: Request, next: Next) -> Response {
         (name = "flow-analysis", description = "Path trace"),
         (name = "task", description = "Asynchronous tasks"),
         (name = "tasks", description = "Asynchronous tasks, newer API"),
-        (name = "inventory", description = "Devices, hosts, interfaces, topology")
+        (name = "inventory", description = "Devices, hosts, interfaces, topology"),
+        (name = "network", description = "The served network model (pathtrace extension)")
     )
 )]
 struct ApiDoc;
@@ -400,6 +413,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(family.clone())
         .nest("/dna/intent", family)
         .merge(crate::api::task::routes_v2())
+        .merge(crate::api::admin::routes())
         .split_for_parts()
 }
 

@@ -38,6 +38,8 @@ pub struct FileConfig {
     pub token_idle_timeout: Option<i64>,
     /// Token session timeout, seconds.
     pub token_session_timeout: Option<i64>,
+    /// Seconds between two runs of a `periodicRefresh` analysis.
+    pub refresh_interval: Option<i64>,
     /// Users who may log in.
     #[serde(default)]
     pub users: Vec<UserEntry>,
@@ -93,6 +95,8 @@ pub struct Settings {
     pub idle_timeout_s: i64,
     /// Token session timeout, seconds.
     pub session_timeout_s: i64,
+    /// Seconds between two runs of a periodic analysis.
+    pub refresh_interval_s: i64,
     /// Users.
     pub users: Vec<User>,
     /// Whether the demo user is in `users`.
@@ -168,7 +172,12 @@ pub fn resolve(o: Overrides) -> anyhow::Result<Settings> {
     if workers == 0 {
         anyhow::bail!("workers: must be at least 1");
     }
+    let refresh_interval_s = file.refresh_interval.unwrap_or(30);
+    if !(1..=86_400).contains(&refresh_interval_s) {
+        anyhow::bail!("refresh_interval: must be 1-86400 seconds, got {refresh_interval_s}");
+    }
     Ok(Settings {
+        refresh_interval_s,
         listen,
         tls_listen,
         data_dir,

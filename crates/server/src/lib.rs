@@ -15,6 +15,7 @@ pub mod app;
 pub mod config;
 pub mod hot;
 pub mod metrics;
+pub mod refresh;
 pub mod store;
 pub mod tls;
 pub mod worker;
@@ -32,7 +33,7 @@ use crate::config::Settings;
 use crate::store::Store;
 
 /// A stable digest of a model text (FNV-1a 64, hex): equal texts, equal digests.
-fn digest(text: &str) -> String {
+pub(crate) fn digest(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);
@@ -89,6 +90,12 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
         .then(|| Arc::new(hot::Hot::new(HOT_ANALYSES)));
     let writer = writer::Writer::spawn(store.clone(), hot.clone());
     let state = AppState {
+        refresh_interval_ms: settings.refresh_interval_s * 1000,
+        network_file: settings.network.clone(),
+        flows: hot
+            .as_ref()
+            .map(|_| Arc::new(refresh::FlowIndex::default())),
+        reload: Arc::new(tokio::sync::Mutex::new(())),
         writer,
         hot,
         store,
@@ -133,6 +140,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
             crate::metrics::upkeep();
         }
     });
+    refresh::spawn_scheduler(&state);
     let router = app::router(state.clone());
     Ok((state, router))
 }
@@ -223,6 +231,33 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             config::DEMO_USER.0,
             config::DEMO_USER.1
         );
+    }
+    #[cfg(unix)]
+    {
+        // SIGHUP: serve the --network file again (a new snapshot version
+        // when it changed); a model with errors is logged and ignored.
+        let state = state.clone();
+        if let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        {
+            tokio::spawn(async move {
+                while hup.recv().await.is_some() {
+                    match refresh::reload_file(&state).await {
+                        Ok(s) => println!(
+                            "reloaded: snapshot {}, {} devices",
+                            s.version,
+                            s.network.devices.len()
+                        ),
+                        Err(refresh::ReloadError::Invalid(errors)) => {
+                            eprintln!("reload refused, the served network is unchanged:");
+                            for e in errors {
+                                eprintln!("  {e}");
+                            }
+                        }
+                        Err(e) => eprintln!("reload refused: {e}"),
+                    }
+                }
+            });
+        }
     }
     let shutdown = handle.clone();
     tokio::spawn(async move {

@@ -76,6 +76,46 @@ pub struct Analysis {
     pub result: Option<String>,
     /// Snapshot version it was (or will be) computed on.
     pub snapshot_version: i64,
+    /// The most recent earlier analysis of the same flow
+    /// (`previousFlowAnalysisId`).
+    pub previous_id: Option<String>,
+    /// When a periodic analysis is next re-run (epoch ms); `None` for a
+    /// one-shot analysis.
+    pub next_refresh_ms: Option<i64>,
+}
+
+/// One kept run of a periodic analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// The analysis.
+    pub analysis_id: String,
+    /// 1 for the first computation, then one more per refresh.
+    pub run: i64,
+    /// When it finished.
+    pub end_ms: i64,
+    /// COMPLETED or FAILED.
+    pub status: String,
+    /// Why it failed.
+    pub failure_reason: Option<String>,
+    /// The snapshot it was computed on.
+    pub snapshot_version: i64,
+    /// The result (a JSON object, serialised).
+    pub result: String,
+}
+
+impl Run {
+    /// The run an analysis in its final state records.
+    pub fn of(a: &Analysis, run: i64) -> Run {
+        Run {
+            analysis_id: a.id.clone(),
+            run,
+            end_ms: a.last_update_ms,
+            status: a.status.clone(),
+            failure_reason: a.failure_reason.clone(),
+            snapshot_version: a.snapshot_version,
+            result: a.result.clone().unwrap_or_else(|| "{}".into()),
+        }
+    }
 }
 
 impl Analysis {
@@ -108,6 +148,14 @@ pub enum Change {
         /// The task's `errorCode`.
         error_code: Option<String>,
     },
+    /// A periodic analysis re-run: update it in place (when it still
+    /// exists) and keep the run.
+    Refresh {
+        /// The analysis in its new state.
+        analysis: Analysis,
+        /// The run to keep.
+        run: Run,
+    },
     /// Delete an analysis and record the deletion `task`.
     Delete {
         /// The analysis.
@@ -128,6 +176,8 @@ pub enum Applied {
     Finished(bool),
     /// Deleted (false: there was no such analysis).
     Deleted(bool),
+    /// Refreshed (false: the analysis is gone).
+    Refreshed(bool),
 }
 
 /// A stored task.
@@ -209,7 +259,8 @@ pub struct Store {
 }
 
 const ANALYSIS_COLUMNS: &str = "id, seq, task_id, source_ip, dest_ip, source_port, dest_port, protocol, \
-     periodic_refresh, control_path, inclusions, status, failure_reason, create_ms, last_update_ms, result, snapshot_version";
+     periodic_refresh, control_path, inclusions, status, failure_reason, create_ms, last_update_ms, result, snapshot_version, \
+     previous_id, next_refresh_ms";
 const TASK_COLUMNS: &str = "id, seq, service_type, progress, is_error, failure_reason, error_code, start_ms, end_ms, last_update_ms, result_url";
 
 impl Store {
@@ -427,6 +478,12 @@ impl Store {
             insert_analyses(&mut tx, self.sqlite, chunk.iter().map(|(a, _)| *a)).await?;
             insert_tasks(&mut tx, self.sqlite, chunk.iter().map(|(_, t)| *t)).await?;
         }
+        // A periodic analysis written finished keeps its first run.
+        for (a, _) in &created {
+            if a.request.periodic_refresh && a.status != "INPROGRESS" {
+                insert_run(&mut tx, &Run::of(a, 1)).await?;
+            }
+        }
         let mut out = Vec::with_capacity(changes.len());
         for c in changes {
             out.push(match c {
@@ -434,7 +491,16 @@ impl Store {
                 Change::Finish {
                     analysis,
                     error_code,
-                } => Applied::Finished(finish(&mut tx, analysis, error_code.as_deref()).await?),
+                } => {
+                    let done = finish(&mut tx, analysis, error_code.as_deref()).await?;
+                    if done && analysis.request.periodic_refresh {
+                        insert_run(&mut tx, &Run::of(analysis, 1)).await?;
+                    }
+                    Applied::Finished(done)
+                }
+                Change::Refresh { analysis, run } => {
+                    Applied::Refreshed(refresh(&mut tx, analysis, run).await?)
+                }
                 Change::Delete { id, now, task } => {
                     Applied::Deleted(delete(&mut tx, self.sqlite, id, *now, task).await?)
                 }
@@ -442,6 +508,93 @@ impl Store {
         }
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Periodic analyses due at `now` (at most `limit`, the longest
+    /// overdue first): (id, the due time to claim them with).
+    pub async fn due_refreshes(&self, now: i64, limit: i64) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT id, next_refresh_ms FROM analyses WHERE next_refresh_ms IS NOT NULL \
+             AND next_refresh_ms <= $1 AND status <> 'INPROGRESS' ORDER BY next_refresh_ms LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Claim a due refresh: move its due time from `due` to `next`. True
+    /// for exactly one claimer of each period, however many servers share
+    /// the store.
+    pub async fn claim_refresh(&self, id: &str, due: i64, next: i64) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE analyses SET next_refresh_ms = $1 WHERE id = $2 AND next_refresh_ms = $3",
+        )
+        .bind(next)
+        .bind(id.to_string())
+        .bind(due)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// The kept runs of an analysis, oldest first (`offset` 0-based).
+    pub async fn runs(&self, id: &str, offset: i64, limit: i64) -> Result<Vec<Run>> {
+        let rows = sqlx::query(
+            "SELECT analysis_id, run, end_ms, status, failure_reason, snapshot_version, result \
+             FROM analysis_runs WHERE analysis_id = $1 ORDER BY run LIMIT $2 OFFSET $3",
+        )
+        .bind(id.to_string())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Run {
+                    analysis_id: r.try_get(0)?,
+                    run: r.try_get(1)?,
+                    end_ms: r.try_get(2)?,
+                    status: r.try_get(3)?,
+                    failure_reason: r.try_get(4)?,
+                    snapshot_version: r.try_get(5)?,
+                    result: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The number of the latest kept run of an analysis (0: none).
+    pub async fn last_run(&self, id: &str) -> Result<i64> {
+        let row =
+            sqlx::query("SELECT COALESCE(MAX(run), 0) FROM analysis_runs WHERE analysis_id = $1")
+                .bind(id.to_string())
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// The most recent analysis of a flow created before `seq`.
+    pub async fn previous_of_flow(&self, q: &NewAnalysis, seq: i64) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT id FROM analyses WHERE source_ip = $1 AND dest_ip = $2 \
+             AND COALESCE(source_port, '') = $3 AND COALESCE(dest_port, '') = $4 \
+             AND COALESCE(protocol, '') = $5 AND seq < $6 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(q.source_ip.clone())
+        .bind(q.dest_ip.clone())
+        .bind(q.source_port.clone().unwrap_or_default())
+        .bind(q.dest_port.clone().unwrap_or_default())
+        .bind(q.protocol.clone().unwrap_or_default())
+        .bind(seq)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| r.try_get(0))
+            .transpose()
+            .map_err(StoreError::from)
     }
 
     /// Analyses still INPROGRESS, whole (to queue again after a restart).
@@ -620,6 +773,8 @@ pub fn new_analysis(
         last_update_ms: now,
         result: None,
         snapshot_version,
+        previous_id: None,
+        next_refresh_ms: None,
     };
     (analysis, task)
 }
@@ -676,7 +831,7 @@ async fn insert_analyses<'a>(
 ) -> Result<()> {
     let sql = format!(
         "INSERT INTO analyses ({ANALYSIS_COLUMNS}) VALUES {}",
-        values_clause(rows.len(), 17, sqlite)
+        values_clause(rows.len(), 19, sqlite)
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for a in rows {
@@ -698,7 +853,9 @@ async fn insert_analyses<'a>(
             .bind(a.create_ms)
             .bind(a.last_update_ms)
             .bind(a.result.clone())
-            .bind(a.snapshot_version);
+            .bind(a.snapshot_version)
+            .bind(a.previous_id.clone())
+            .bind(a.next_refresh_ms);
     }
     q.execute(&mut **tx).await?;
     Ok(())
@@ -767,6 +924,52 @@ async fn finish(
     Ok(true)
 }
 
+async fn insert_run(tx: &mut sqlx::Transaction<'_, sqlx::Any>, r: &Run) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO analysis_runs (analysis_id, run, end_ms, status, failure_reason, snapshot_version, result) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(r.analysis_id.clone())
+    .bind(r.run)
+    .bind(r.end_ms)
+    .bind(r.status.clone())
+    .bind(r.failure_reason.clone())
+    .bind(r.snapshot_version)
+    .bind(r.result.clone())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Update a periodic analysis in place with a new run, and keep the run;
+/// false (nothing written) when it is gone or the run is already kept.
+async fn refresh(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    a: &Analysis,
+    run: &Run,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE analyses SET status = $1, failure_reason = $2, last_update_ms = $3, result = $4, \
+         snapshot_version = $5 WHERE id = $6 AND NOT EXISTS \
+         (SELECT 1 FROM analysis_runs WHERE analysis_id = $7 AND run = $8)",
+    )
+    .bind(a.status.clone())
+    .bind(a.failure_reason.clone())
+    .bind(a.last_update_ms)
+    .bind(a.result.clone())
+    .bind(a.snapshot_version)
+    .bind(a.id.clone())
+    .bind(a.id.clone())
+    .bind(run.run)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    insert_run(tx, run).await?;
+    Ok(true)
+}
+
 /// Delete analysis `id`, end its creation task if still running, and record
 /// the deletion `task`; false (nothing written) when there is no such analysis.
 async fn delete(
@@ -783,6 +986,11 @@ async fn delete(
     if r.rows_affected() == 0 {
         return Ok(false);
     }
+    // Its refreshes stop with it, and its runs go.
+    sqlx::query("DELETE FROM analysis_runs WHERE analysis_id = $1")
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
     // Its own creation task, if still running, ends now: nobody waits forever.
     sqlx::query(
         "UPDATE tasks SET end_ms = $1, last_update_ms = $2, is_error = 1, \
@@ -833,6 +1041,8 @@ fn analysis_from_row(r: &AnyRow) -> Result<Analysis> {
         last_update_ms: r.try_get(14)?,
         result,
         snapshot_version: r.try_get(16)?,
+        previous_id: r.try_get(17)?,
+        next_refresh_ms: r.try_get(18)?,
     })
 }
 

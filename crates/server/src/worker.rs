@@ -72,6 +72,27 @@ pub fn enqueue(state: &AppState, job: Job) {
     });
 }
 
+/// Hand a claimed refresh of a periodic analysis to the workers.
+pub fn enqueue_refresh(state: &AppState, id: String) {
+    metrics::gauge!("pathtrace_jobs_queued").increment(1.0);
+    let state = state.clone();
+    tokio::spawn(async move {
+        let Ok(_permit) = state.jobs.acquire().await else {
+            return;
+        };
+        metrics::gauge!("pathtrace_jobs_queued").decrement(1.0);
+        let span = tracing::info_span!("refresh", analysis = %id);
+        let outcome = match crate::refresh::refresh(&state, &id).instrument(span).await {
+            Ok(()) => "refreshed",
+            Err(e) => {
+                tracing::error!(analysis = %id, error = %e, "refresh failed; the next period retries");
+                "error"
+            }
+        };
+        metrics::counter!("pathtrace_jobs_total", "outcome" => outcome).increment(1);
+    });
+}
+
 /// Queue again every analysis left INPROGRESS (after a restart).
 pub async fn recover(state: &AppState) -> Result<usize, StoreError> {
     let analyses = state.store.in_progress_analyses().await?;

@@ -174,7 +174,7 @@ async fn commit(store: Store, hot: Option<Arc<Hot>>, requests: Vec<Request>) {
                 metrics::counter!("pathtrace_store_finishes_total", "written" => "update")
                     .increment(1);
             }
-            Change::Delete { .. } => {}
+            Change::Refresh { .. } | Change::Delete { .. } => {}
         }
         slots.push(Slot::At(changes.len()));
         changes.push(r.change);
@@ -246,6 +246,12 @@ fn cache_update(
                     u.tasks.push(t);
                 }
                 u.analyses.push(hot_entry(analysis, body));
+            }
+            (Change::Refresh { analysis, .. }, Applied::Refreshed(true)) => {
+                u.analyses.push(hot_entry(analysis, body));
+            }
+            (Change::Refresh { analysis, .. }, _) => {
+                u.drop_analyses.push(analysis.id);
             }
             // Finished elsewhere (another process, or deleted meanwhile):
             // whatever is cached may be stale; the store knows.

@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use crate::app::{ApiError, AppState, Authenticated, FAMILIES, now_ms, wrap};
 use crate::store::{
-    Analysis, AnalysisFilter, Applied, Change, NewAnalysis, deletion_task, new_analysis,
+    Analysis, AnalysisFilter, Applied, Change, NewAnalysis, Run, deletion_task, new_analysis,
 };
 
 /// The inclusions DNA Center knows.
@@ -63,6 +63,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, initiate))
         .routes(routes!(get_one, delete))
+        .routes(routes!(runs))
 }
 
 /// The URL family (`/api/v1` or `/dna/intent/api/v1`) a request came in on.
@@ -265,7 +266,12 @@ async fn initiate(
     let req = parse_request(&body, &include_stats)?;
     let family = family_of(&uri);
     let snapshot = state.snapshot();
-    let (analysis, task) = new_analysis(req, snapshot.version, now_ms(), family);
+    let now = now_ms();
+    let (mut analysis, task) = new_analysis(req, snapshot.version, now, family);
+    if analysis.request.periodic_refresh {
+        analysis.next_refresh_ms = Some(now + state.refresh_interval_ms);
+    }
+    analysis.previous_id = crate::refresh::previous_of(&state, &analysis).await?;
     let (id, task_id) = (analysis.id.clone(), task.id.clone());
     let job = std::sync::Arc::new(analysis.clone());
     let committed = state.writer.submit(Change::Create { analysis, task }, None);
@@ -334,6 +340,9 @@ pub fn request_json(a: &Analysis) -> Value {
     if let Some(c) = q.control_path {
         m.insert("controlPath".into(), json!(c));
     }
+    if let Some(p) = &a.previous_id {
+        m.insert("previousFlowAnalysisId".into(), json!(p));
+    }
     m.insert("status".into(), json!(a.status));
     m.insert("createTime".into(), json!(a.create_ms));
     m.insert("lastUpdateTime".into(), json!(a.last_update_ms));
@@ -360,6 +369,93 @@ async fn get_one(
         .await?
         .ok_or_else(|| ApiError::not_found("flow analysis", &id))?;
     Ok(json_body(analysis_body(&a)))
+}
+
+/// One kept run as JSON: `run`, `endTime`, `status`, `failureReason`, then
+/// the run's result fields (spliced from the stored text).
+fn run_json(r: &Run) -> String {
+    let mut head = format!(
+        r#"{{"run":{},"endTime":{},"status":{}"#,
+        r.run,
+        r.end_ms,
+        Value::String(r.status.clone())
+    );
+    if let Some(reason) = &r.failure_reason {
+        head.push_str(r#","failureReason":"#);
+        head.push_str(&Value::String(reason.clone()).to_string());
+    }
+    let result = r.result.trim();
+    if result.len() > 2 && result.starts_with('{') && result.ends_with('}') {
+        head.push(',');
+        head.push_str(&result[1..result.len() - 1]);
+    }
+    head.push('}');
+    head
+}
+
+/// `offset` (1-based) and `limit` (1–500) of a list.
+fn paging(raw: Option<&str>) -> Result<(i64, i64), ApiError> {
+    let (mut offset, mut limit) = (1i64, 500i64);
+    for (k, v) in query_pairs(raw) {
+        let n = || {
+            v.trim().parse::<i64>().map_err(|_| {
+                ApiError::bad_request(&k, format!("{k} must be an integer, got {v:?}"))
+            })
+        };
+        match k.as_str() {
+            "offset" => {
+                offset = n()?;
+                if offset < 1 {
+                    return Err(ApiError::bad_request(
+                        &k,
+                        format!("offset is 1-based, got {v:?}"),
+                    ));
+                }
+            }
+            "limit" => {
+                limit = n()?;
+                if !(1..=500).contains(&limit) {
+                    return Err(ApiError::bad_request(
+                        &k,
+                        format!("limit must be 1-500, got {v:?}"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((offset, limit))
+}
+
+/// Every run of an analysis, oldest first (a pathtrace extension: DNA
+/// Center overwrites a periodic analysis in place; pathtrace also keeps each
+/// run, with what changed since the one before in its `refresh` field). A
+/// one-shot analysis has one run once it is done.
+#[utoipa::path(get, path = "/api/v1/flow-analysis/{id}/runs", tag = "flow-analysis", summary = "Every run of a path trace (pathtrace extension: a periodic analysis keeps each refresh)", params(("id" = String, Path, description = "id"), ("offset" = Option<i64>, Query, description = "1-based, default 1"), ("limit" = Option<i64>, Query, description = "1-500, default 500")), security(("X-Auth-Token" = [])), responses((status = 200, description = "The runs: run, endTime, status, failureReason, and the result fields (networkElementsInfo, refresh, ...)"), (status = 400, description = "Invalid request: the detail names the field"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 404, description = "Unknown id")))]
+async fn runs(
+    State(state): State<AppState>,
+    _user: Authenticated,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let (offset, limit) = paging(q.as_deref())?;
+    let a = state
+        .store
+        .get_analysis(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("flow analysis", &id))?;
+    let runs = if a.request.periodic_refresh {
+        state.store.runs(&id, offset - 1, limit).await?
+    } else if a.status != "INPROGRESS" && offset == 1 {
+        vec![Run::of(&a, 1)]
+    } else {
+        Vec::new()
+    };
+    let items: Vec<String> = runs.iter().map(run_json).collect();
+    Ok(json_body(Bytes::from(format!(
+        r#"{{"response":[{}],"version":"1.0"}}"#,
+        items.join(",")
+    ))))
 }
 
 fn parse_filter(
@@ -500,6 +596,9 @@ async fn delete(
     };
     if state.writer.submit(change, None).committed().await? != Applied::Deleted(true) {
         return Err(ApiError::not_found("flow analysis", &id));
+    }
+    if let Some(index) = &state.flows {
+        index.forget(&id);
     }
     Ok(wrap(
         StatusCode::ACCEPTED,
