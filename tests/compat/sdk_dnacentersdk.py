@@ -86,6 +86,68 @@ def main():
               f"{dev.managementIpAddress!r}; the element is {e.name} {e.ip}")
         print(f"{e.name} {e.ip} softwareVersion {dev.softwareVersion}")
 
+    # All five inclusions: every field the contract lists for each, with its JSON type
+    # (dnacentersdk hands the JSON through as MyDict; the types are checked, not only presence).
+    r = api.path_trace.initiate_a_new_pathtrace(
+        sourceIP="10.10.22.114", destIP="10.10.22.98", periodicRefresh=False,
+        inclusions=["INTERFACE-STATS", "QOS-STATS", "DEVICE-STATS", "PERFORMANCE-STATS",
+                    "ACL-TRACE"])
+    fid5, tid5 = r.response.flowAnalysisId, r.response.taskId
+    deadline = time.monotonic() + 15
+    while not api.task.get_task_by_id(task_id=tid5).response.endTime:
+        check(time.monotonic() < deadline, f"task {tid5} not finished after 15 s")
+        time.sleep(0.2)
+    res5 = api.path_trace.retrieves_previous_pathtrace(flow_analysis_id=fid5).response
+    integer = lambda v: isinstance(v, int) and not isinstance(v, bool)
+    fields = {
+        "cpuStatistics": (["fiveSecsUsageInPercentage", "oneMinUsageInPercentage",
+                           "fiveMinUsageInPercentage"], ["refreshedAt"]),
+        "memoryStatistics": ([], ["memoryUsage", "totalMemory", "refreshedAt"]),
+        "interfaceStatistics": ([], ["inputPackets", "inputQueueCount", "inputQueueDrops",
+                                     "inputQueueFlushes", "inputQueueMaxDepth", "inputRatebps",
+                                     "outputDrop", "outputPackets", "outputQueueCount",
+                                     "outputQueueDepth", "outputRatebps", "refreshedAt"]),
+        "qosStatistics": ([], ["dropRate", "numBytes", "numPackets", "offeredRate", "queueDepth",
+                               "queueNoBufferDrops", "queueTotalDrops", "refreshedAt"]),
+        "perfMonitorStatistics": ([], ["byteRate", "packetBytes", "packetCount", "packetLoss",
+                                       "ipv4TTL", "refreshedAt"]),
+    }
+    def typed(what, obj):
+        floats, ints = fields[what]
+        for f in floats:
+            check(isinstance(obj.get(f), float), f"{what}.{f} must be a float: {obj}")
+        for f in ints:
+            check(integer(obj.get(f)), f"{what}.{f} must be an integer: {obj}")
+    seen = set()
+    for e in res5.networkElementsInfo:
+        if e.name is None:
+            check(e.get("deviceStatistics") is None, f"a host with deviceStatistics: {e}")
+            continue
+        check(e.deviceStatsCollection == "SUCCESS", f"{e.name}: deviceStatsCollection")
+        typed("cpuStatistics", e.deviceStatistics.cpuStatistics)
+        typed("memoryStatistics", e.deviceStatistics.memoryStatistics)
+        check(e.perfMonCollection == "SUCCESS", f"{e.name}: perfMonCollection")
+        for rec in e.perfMonitorStatistics:
+            typed("perfMonitorStatistics", rec)
+            seen.add("perfMonitorStatistics")
+        for side in ("ingressInterface", "egressInterface"):
+            phys = (e.get(side) or {}).get("physicalInterface")
+            if not phys:
+                continue
+            check(phys.interfaceStatsCollection == "SUCCESS", f"{e.name} {side}: interfaceStatsCollection")
+            typed("interfaceStatistics", phys.interfaceStatistics)
+            check(phys.qosStatsCollection == "SUCCESS", f"{e.name} {side}: qosStatsCollection")
+            for cls in phys.qosStatistics:
+                typed("qosStatistics", cls)
+                seen.add("qosStatistics")
+            seen.add("interfaceStatistics")
+        check(isinstance(e.detailedStatus.aclTraceCalculation, str), f"{e.name}: detailedStatus")
+        seen.add("deviceStatistics")
+    check(seen == {"deviceStatistics", "interfaceStatistics", "qosStatistics",
+                   "perfMonitorStatistics"}, f"statistics seen: {seen}")
+    print("five inclusions: every statistic present with the contract's types")
+    api.path_trace.deletes_pathtrace_by_id(flow_analysis_id=fid5)
+
     # The history list, newest first, holds it.
     summary = api.path_trace.retrieves_all_previous_pathtraces_summary(
         limit=10, offset=1, order="desc", sort_by="createTime").response
