@@ -207,3 +207,90 @@ fn a_second_server_on_the_same_sqlite_store_refuses_to_start() {
     );
     assert!(ready(server.addr), "the first server still answers");
 }
+
+/// SIGHUP makes `serve` read its `--network` file again: an edited model is
+/// served as a new snapshot version; a broken one is refused with its
+/// file:line message and the served network stays.
+#[cfg(unix)]
+#[test]
+fn sighup_reloads_the_network_file() {
+    use std::io::BufRead as _;
+    let dir = tempfile_dir("sighup");
+    let model = dir.join("net.yaml");
+    let demo = pathtrace_model::demo::DEMO_YAML;
+    std::fs::write(&model, demo).unwrap();
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()));
+    let child = Command::new(env!("CARGO_BIN_EXE_pathtrace"))
+        .args(["serve", "--tls-listen", "off", "--listen"])
+        .arg(addr.to_string())
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--network")
+        .arg(&model)
+        .env("PATHTRACE_LOG", "warn")
+        .env_remove("PATHTRACE_CONFIG")
+        .env_remove("PATHTRACE_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    // Killed, and its directory removed, however the test ends.
+    let mut server = Server {
+        child,
+        data_dir: dir.clone(),
+        addr,
+    };
+    let start = Instant::now();
+    while !ready(addr) {
+        assert!(start.elapsed() < Duration::from_mins(1), "not ready");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = server.child.id();
+    // A watchdog: should a line never come, the server is killed, its output
+    // ends, and the test fails instead of hanging.
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_mins(1));
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    });
+    let mut out = std::io::BufReader::new(server.child.stdout.take().unwrap()).lines();
+    let mut err = std::io::BufReader::new(server.child.stderr.take().unwrap()).lines();
+    let hup = |pid: u32| {
+        let ok = Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill -HUP");
+    };
+    // An edited model: a new version.
+    std::fs::write(&model, demo.replacen("name: ", "name: edited-", 1)).unwrap();
+    hup(pid);
+    let line = out
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("reloaded:"))
+        .expect("a reloaded line");
+    assert!(line.contains("snapshot 2"), "{line}");
+    // A broken model: refused, with the file and line.
+    std::fs::write(
+        &model,
+        demo.replacen("ip: 10.1.10.2/32", "ip: 10.1.10.999/32", 1),
+    )
+    .unwrap();
+    hup(pid);
+    let refused = err
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("net.yaml:"))
+        .expect("the model's error");
+    assert!(refused.contains("devices[0].interfaces[0].ip"), "{refused}");
+    assert!(ready(addr), "still serving");
+}
+
+fn tempfile_dir(tag: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let d = std::env::temp_dir().join(format!("pathtrace-{tag}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
