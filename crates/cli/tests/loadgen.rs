@@ -248,9 +248,13 @@ fn sighup_reloads_the_network_file() {
     let pid = server.child.id();
     // A watchdog: should a line never come, the server is killed, its output
     // ends, and the test fails instead of hanging.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watched = std::sync::Arc::clone(&done);
     std::thread::spawn(move || {
         std::thread::sleep(Duration::from_mins(1));
-        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        if !watched.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
     });
     let mut out = std::io::BufReader::new(server.child.stdout.take().unwrap()).lines();
     let mut err = std::io::BufReader::new(server.child.stderr.take().unwrap()).lines();
@@ -284,6 +288,9 @@ fn sighup_reloads_the_network_file() {
         .expect("the model's error");
     assert!(refused.contains("devices[0].interfaces[0].ip"), "{refused}");
     assert!(ready(addr), "still serving");
+    // Drop kills the server now; the watchdog must not kill a later process
+    // that got its pid.
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
 fn tempfile_dir(tag: &str) -> PathBuf {
