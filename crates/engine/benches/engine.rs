@@ -7,6 +7,7 @@
 //! ```text
 //! cargo bench -p pathtrace-engine --bench engine
 //! cargo bench -p pathtrace-engine --bench engine -- demo/      # one group
+//! cargo bench -p pathtrace-engine --bench engine -- inclusions/
 //! ```
 //!
 //! Benchmark ids:
@@ -19,17 +20,34 @@
 //! - `campus/build/{n}`, `campus/trace/{n}`, `campus/floor/{n}` for the
 //!   generated campus of `n` devices and its [`generate::sample_flow`]
 //!   (8 equal-cost branches, 23 FIB lookups). A campus data plane is built
-//!   only when one of its benchmarks runs, so a filter skips the cost.
+//!   only when one of its benchmarks runs, so a filter skips the cost;
+//! - `inclusions/{flow}/trace`, `inclusions/{flow}/elements/{inclusion}` and
+//!   `inclusions/{flow}/json/{inclusion}`: the cost of each DNA Center
+//!   inclusion per trace. `elements` builds `networkElementsInfo` for the
+//!   selected branch of an already computed trace
+//!   ([`dnac::network_elements_with`]), `json` serialises those elements to
+//!   a string (`serde_json::to_string`, as the server stores them), `trace`
+//!   is the trace itself for scale. `{inclusion}` is `none` (the baseline,
+//!   the plain view), `interface`, `qos`, `device`, `perf`, `acl` (each
+//!   alone) or `all`. Flows: `seed2` (10.10.22.114 → 10.10.22.98, no
+//!   protocol) and `https` (10.1.13.25 → 10.2.1.22 TCP/443, permitted by
+//!   WAN-IN's explicit entry, across the WAN cloud) on the demo network with
+//!   [`SimulatedTelemetry`]; `lab` (10.0.100.10 → 10.6.1.1 TCP/443 on
+//!   `tests/golden/_networks/lab.yaml`) with [`CollectedTelemetry`] from its
+//!   `telemetry:` section, `none` and `all` only.
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::net::IpAddr;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use pathtrace_engine::generate;
 use pathtrace_engine::trace::Node;
+use pathtrace_engine::view::dnac::{self, Inclusions};
+use pathtrace_engine::view::telemetry::{CollectedTelemetry, SimulatedTelemetry, TelemetrySource};
 use pathtrace_engine::{DataPlane, Flow, Protocol, Trace, build, trace};
 
 /// The two seed flows of the demo network.
@@ -188,5 +206,132 @@ fn campus(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, demo, campus);
+/// The analysis time given to the telemetry sources (epoch ms): that of
+/// the golden cases, a few seconds after the lab's samples.
+const NOW_MS: i64 = 1_716_066_100_000;
+
+/// The inclusion cases: the baseline, each inclusion alone, all five.
+fn inclusion_cases() -> [(&'static str, Inclusions); 7] {
+    let none = Inclusions::default();
+    [
+        ("none", none),
+        (
+            "interface",
+            Inclusions {
+                interface_stats: true,
+                ..none
+            },
+        ),
+        (
+            "qos",
+            Inclusions {
+                qos_stats: true,
+                ..none
+            },
+        ),
+        (
+            "device",
+            Inclusions {
+                device_stats: true,
+                ..none
+            },
+        ),
+        (
+            "perf",
+            Inclusions {
+                performance_stats: true,
+                ..none
+            },
+        ),
+        (
+            "acl",
+            Inclusions {
+                acl_trace: true,
+                ..none
+            },
+        ),
+        ("all", Inclusions::all()),
+    ]
+}
+
+/// One flow's inclusion benchmarks: its trace, then for each case in
+/// `cases` the elements of the selected branch and their JSON string.
+fn inclusions_of(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    label: &str,
+    dp: &DataPlane,
+    flow: &Flow,
+    telemetry: &dyn TelemetrySource,
+    cases: &[(&'static str, Inclusions)],
+) {
+    let t = trace(dp, flow).expect("the flow traces");
+    let b = &t.branches[dnac::select_branch(&t).expect("a branch is shown")];
+    g.bench_function(format!("{label}/trace"), |bch| {
+        bch.iter(|| trace(dp, black_box(flow)));
+    });
+    for &(name, inc) in cases {
+        let elements = dnac::network_elements_with(dp, &t.flow, b, inc, telemetry, NOW_MS);
+        let text = serde_json::to_string(&elements).expect("elements serialise");
+        eprintln!(
+            "inclusions/{label}/{name}: {flow}: {} elements, {} JSON bytes",
+            elements.len(),
+            text.len()
+        );
+        g.bench_function(format!("{label}/elements/{name}"), |bch| {
+            bch.iter(|| {
+                dnac::network_elements_with(
+                    dp,
+                    black_box(&t.flow),
+                    b,
+                    black_box(inc),
+                    telemetry,
+                    NOW_MS,
+                )
+            });
+        });
+        g.bench_function(format!("{label}/json/{name}"), |bch| {
+            bch.iter(|| serde_json::to_string(black_box(&elements)));
+        });
+    }
+}
+
+fn inclusions(c: &mut Criterion) {
+    let tcp = |src: &str, dst: &str, port: u16| Flow {
+        protocol: Some(Protocol::Tcp),
+        dst_port: Some(port),
+        ..Flow::new(
+            src.parse().expect("flow address"),
+            dst.parse().expect("flow address"),
+        )
+    };
+    let cases = inclusion_cases();
+    let mut g = c.benchmark_group("inclusions");
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+
+    let net = pathtrace_model::demo::demo().expect("the embedded demo network loads");
+    let dp = build(&net);
+    let seed2 = Flow::new(
+        "10.10.22.114".parse().expect("seed address"),
+        "10.10.22.98".parse().expect("seed address"),
+    );
+    inclusions_of(&mut g, "seed2", &dp, &seed2, &SimulatedTelemetry, &cases);
+    let https = tcp("10.1.13.25", "10.2.1.22", 443);
+    inclusions_of(&mut g, "https", &dp, &https, &SimulatedTelemetry, &cases);
+
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/_networks/lab.yaml");
+    let lab = pathtrace_model::load_file(&path).expect("lab.yaml loads");
+    assert!(
+        !lab.telemetry.is_empty(),
+        "lab.yaml has a telemetry section"
+    );
+    let lab_dp = build(&lab);
+    let collected = CollectedTelemetry::new(&lab_dp, &lab.telemetry);
+    let flow = tcp("10.0.100.10", "10.6.1.1", 443);
+    let ends = [cases[0], cases[6]];
+    inclusions_of(&mut g, "lab", &lab_dp, &flow, &collected, &ends);
+    g.finish();
+}
+
+criterion_group!(benches, demo, campus, inclusions);
 criterion_main!(benches);
