@@ -36,9 +36,7 @@ pub enum Error {
     },
     /// The TLS handshake failed: typically a self-signed certificate while
     /// verification is on, or `https://` against a plain-HTTP port.
-    #[error(
-        "TLS failure talking to {url}: {detail} (a controller with a self-signed certificate needs danger_accept_invalid_certs(true))"
-    )]
+    #[error("TLS failure talking to {url}: {detail}{}", tls_hint(detail))]
     Tls {
         /// The URL requested.
         url: String,
@@ -190,13 +188,31 @@ fn failure(code: Option<&str>, reason: Option<&str>) -> String {
     }
 }
 
+fn tls_hint(detail: &str) -> &'static str {
+    if detail.to_ascii_lowercase().contains("certificate") {
+        " (a controller with a self-signed certificate needs danger_accept_invalid_certs(true))"
+    } else {
+        " (does that port speak TLS? for plain HTTP use an http:// URL)"
+    }
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.1} s", d.as_secs_f64())
 }
 
-/// The error and its causes, `: `-joined (reqwest's own message is terse).
+/// What happened, then the error's causes, `: `-joined (reqwest's own
+/// message repeats the URL and hides the cause).
 fn chain(e: &reqwest::Error) -> String {
-    let mut out = e.to_string();
+    let mut out = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "the body could not be read"
+    } else {
+        "the request failed"
+    }
+    .to_string();
     let mut cur = std::error::Error::source(e);
     while let Some(c) = cur {
         let text = c.to_string();
