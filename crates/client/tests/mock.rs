@@ -141,9 +141,10 @@ async fn wait_times_out_naming_the_task_and_the_time() -> anyhow::Result<()> {
     };
     assert_eq!(task_id, "slow");
     assert!(*waited >= Duration::from_millis(400) && elapsed < Duration::from_secs(2));
-    // 0, 100, 300 ms, then at the deadline (400 ms): four polls.
-    assert_eq!(*polls, 4, "{e}");
-    assert_eq!(m.polls.load(Ordering::SeqCst), 4);
+    // 0, 100, 300 ms, then at the deadline (400 ms): four polls (three
+    // when the polls themselves are slow on a loaded machine).
+    assert!((3..=4).contains(polls), "{e}");
+    assert_eq!(m.polls.load(Ordering::SeqCst), *polls);
     let text = e.to_string();
     assert!(
         text.contains("task slow") && text.contains("0.4 s"),
