@@ -5,6 +5,7 @@
 //! campus). Exit codes: 0 success, 1 a trace whose DNA Center outcome is
 //! FAILED, 2 a usage error or an invalid model, 3 an internal error.
 
+mod client_cmd;
 mod generate_cmd;
 mod loadgen;
 mod render;
@@ -47,6 +48,27 @@ enum Command {
     Generate(generate_cmd::GenerateArgs),
     /// Load-test a `pathtrace serve` on this machine (loopback only; bounded in count and time).
     Loadgen(loadgen::LoadgenArgs),
+    /// Path traces on a controller (pathtrace serve, DNA Center, APIC-EM): start, list, show, delete, runs.
+    Flow {
+        #[command(subcommand)]
+        cmd: client_cmd::FlowCmd,
+        #[command(flatten)]
+        conn: client_cmd::Conn,
+    },
+    /// Tasks on a controller: show, wait.
+    Task {
+        #[command(subcommand)]
+        cmd: client_cmd::TaskCmd,
+        #[command(flatten)]
+        conn: client_cmd::Conn,
+    },
+    /// Network devices of a controller (hostname, IP, role, platform, software version).
+    Devices {
+        #[command(flatten)]
+        args: client_cmd::DevicesArgs,
+        #[command(flatten)]
+        conn: client_cmd::Conn,
+    },
 }
 
 /// Flags of `serve` (each also an environment variable and a config key).
@@ -110,6 +132,11 @@ fn main() -> ExitCode {
     let command = match Cli::parse().command {
         Command::Serve(args) => return serve(args),
         Command::Loadgen(args) => return loadgen::main(&args),
+        Command::Flow { cmd, conn } => return client_cmd::run(&conn, client_cmd::What::Flow(cmd)),
+        Command::Task { cmd, conn } => return client_cmd::run(&conn, client_cmd::What::Task(cmd)),
+        Command::Devices { args, conn } => {
+            return client_cmd::run(&conn, client_cmd::What::Devices(args));
+        }
         other => other,
     };
     match run(command) {
@@ -192,6 +219,11 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate_cmd::run(&args),
         Command::Serve(args) => Ok(serve(args)),
         Command::Loadgen(args) => Ok(loadgen::main(&args)),
+        Command::Flow { cmd, conn } => Ok(client_cmd::run(&conn, client_cmd::What::Flow(cmd))),
+        Command::Task { cmd, conn } => Ok(client_cmd::run(&conn, client_cmd::What::Task(cmd))),
+        Command::Devices { args, conn } => {
+            Ok(client_cmd::run(&conn, client_cmd::What::Devices(args)))
+        }
         Command::HashPassword => {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;

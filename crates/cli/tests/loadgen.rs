@@ -1,90 +1,14 @@
 //! `pathtrace loadgen` against a real `pathtrace serve` on loopback, and its
 //! refusal of any other target.
 
-use std::io::{Read as _, Write as _};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+mod common;
+
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running server: killed, and its data directory removed, when dropped
-/// (also when the test fails).
-struct Server {
-    child: Child,
-    data_dir: PathBuf,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-    }
-}
-
-/// A loopback port that was free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
-
-/// Whether the server answers `GET /metrics` (no token needed) with 200.
-fn ready(addr: SocketAddr) -> bool {
-    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
-}
-
-fn start_server() -> Server {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let data_dir =
-        std::env::temp_dir().join(format!("pathtrace-loadgen-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&data_dir).expect("a temporary data directory");
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()));
-    let child = Command::new(env!("CARGO_BIN_EXE_pathtrace"))
-        .args(["serve", "--tls-listen", "off", "--listen"])
-        .arg(addr.to_string())
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .env("PATHTRACE_LOG", "warn")
-        .env_remove("PATHTRACE_CONFIG")
-        .env_remove("PATHTRACE_DATABASE_URL")
-        .env_remove("PATHTRACE_NETWORK")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let mut server = Server {
-        child,
-        data_dir,
-        addr,
-    };
-    let start = Instant::now();
-    while !ready(server.addr) {
-        if let Ok(Some(status)) = server.child.try_wait() {
-            panic!("the server exited before it was ready: {status}");
-        }
-        assert!(
-            start.elapsed() < Duration::from_mins(1),
-            "the server was not ready within 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    server
-}
+use common::{Server, free_port, ready, start_server};
 
 #[test]
 fn loadgen_runs_fifty_analyses_without_error() {
