@@ -5,27 +5,15 @@
 #[allow(dead_code)]
 #[path = "../examples/apic_em_notebook.rs"]
 mod apic_em_notebook;
+mod common;
 #[allow(dead_code)]
 #[path = "../examples/dnac_notebook.rs"]
 mod dnac_notebook;
 
-async fn server() -> anyhow::Result<(String, tempfile::TempDir)> {
-    let dir = tempfile::tempdir()?;
-    let settings = pathtrace_server::config::resolve(pathtrace_server::config::Overrides {
-        database_url: Some("sqlite::memory:".into()),
-        data_dir: Some(dir.path().to_path_buf()),
-        ..Default::default()
-    })?;
-    let (_state, router) = pathtrace_server::prepare(&settings).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Ok((format!("http://{addr}"), dir))
-}
-
 #[tokio::test]
 async fn the_apic_em_notebook_prints_the_seed_path() -> anyhow::Result<()> {
-    let (url, _dir) = server().await?;
+    let s = common::server().await?;
+    let url = s.base.clone();
     let lines = apic_em_notebook::notebook(&url, "devnetuser", "Cisco123!", false).await?;
     assert_eq!(
         lines,
@@ -49,7 +37,8 @@ async fn the_apic_em_notebook_prints_the_seed_path() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn the_dnac_notebook_its_challenge_and_bonus() -> anyhow::Result<()> {
-    let (url, _dir) = server().await?;
+    let s = common::server().await?;
+    let url = s.base.clone();
     let (lines, devices) = dnac_notebook::notebook(&url, "devnetuser", "Cisco123!", false).await?;
     assert_eq!(
         lines,

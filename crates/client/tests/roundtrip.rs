@@ -1,7 +1,11 @@
 //! Round trips against a real pathtrace server, started in-process on
 //! 127.0.0.1 (SQLite in memory, the demo network, the demo user).
 
+mod common;
+
 use std::time::Duration;
+
+use common::{Server, server};
 
 use pathtrace_client::{
     AnalysisStatus, ApiFamily, Client, DeviceQuery, Error, FlowAnalysisQuery, FlowAnalysisRequest,
@@ -11,29 +15,6 @@ use pathtrace_client::{
 const USER: &str = "devnetuser";
 const PASSWORD: &str = "Cisco123!";
 const WAIT: Duration = Duration::from_secs(20);
-
-/// A running server; dropped with the test's runtime.
-struct Server {
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-async fn server() -> anyhow::Result<Server> {
-    let dir = tempfile::tempdir()?;
-    let settings = pathtrace_server::config::resolve(pathtrace_server::config::Overrides {
-        database_url: Some("sqlite::memory:".into()),
-        data_dir: Some(dir.path().to_path_buf()),
-        ..Default::default()
-    })?;
-    let (_state, router) = pathtrace_server::prepare(&settings).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Ok(Server {
-        base: format!("http://{addr}"),
-        _dir: dir,
-    })
-}
 
 async fn logged_in(s: &Server, family: ApiFamily) -> anyhow::Result<Client> {
     let client = Client::builder(&s.base).family(family).build()?;
