@@ -67,8 +67,7 @@ pub fn enqueue(state: &AppState, job: Job) {
             tracing::error!(analysis = %job.id, "job panicked; it stays queued");
             "panic"
         };
-        metrics::counter!("pathtrace_jobs_total", "outcome" => outcome).increment(1);
-        metrics::histogram!("pathtrace_job_duration_seconds").record(start.elapsed().as_secs_f64());
+        job_done(outcome, start);
     });
 }
 
@@ -81,6 +80,7 @@ pub fn enqueue_refresh(state: &AppState, id: String) {
             return;
         };
         metrics::gauge!("pathtrace_jobs_queued").decrement(1.0);
+        let start = std::time::Instant::now();
         let span = tracing::info_span!("refresh", analysis = %id);
         let outcome = match crate::refresh::refresh(&state, &id).instrument(span).await {
             Ok(()) => "refreshed",
@@ -89,8 +89,14 @@ pub fn enqueue_refresh(state: &AppState, id: String) {
                 "error"
             }
         };
-        metrics::counter!("pathtrace_jobs_total", "outcome" => outcome).increment(1);
+        job_done(outcome, start);
     });
+}
+
+/// Count a finished job and its duration.
+fn job_done(outcome: &'static str, start: std::time::Instant) {
+    metrics::counter!("pathtrace_jobs_total", "outcome" => outcome).increment(1);
+    metrics::histogram!("pathtrace_job_duration_seconds").record(start.elapsed().as_secs_f64());
 }
 
 /// Queue again every analysis left INPROGRESS (after a restart).

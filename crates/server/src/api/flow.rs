@@ -292,11 +292,8 @@ async fn initiate(
 pub fn analysis_body(a: &Analysis) -> Bytes {
     let request = request_json(a).to_string();
     let last_update = Value::String(java_date(a.last_update_ms)).to_string();
-    let rest = match a.result.as_deref().map(str::trim) {
-        Some(r) if r.len() > 2 && r.starts_with('{') && r.ends_with('}') => {
-            format!(",{}", &r[1..r.len() - 1])
-        }
-        Some(_) => String::new(),
+    let rest = match a.result.as_deref() {
+        Some(r) => object_fields(r),
         None => {
             r#","detailedStatus":{"aclTraceCalculation":"INPROGRESS"},"networkElementsInfo":[],"properties":[]"#
                 .to_string()
@@ -305,6 +302,17 @@ pub fn analysis_body(a: &Analysis) -> Bytes {
     Bytes::from(format!(
         r#"{{"response":{{"request":{request},"lastUpdate":{last_update}{rest}}},"version":"1.0"}}"#
     ))
+}
+
+/// The fields of a stored JSON object as `,"a":…,"b":…` to splice into
+/// another object (empty for an empty or malformed object).
+fn object_fields(object: &str) -> String {
+    let o = object.trim();
+    if o.len() > 2 && o.starts_with('{') && o.ends_with('}') {
+        format!(",{}", &o[1..o.len() - 1])
+    } else {
+        String::new()
+    }
 }
 
 /// A 200 with a serialised JSON body.
@@ -384,11 +392,7 @@ fn run_json(r: &Run) -> String {
         head.push_str(r#","failureReason":"#);
         head.push_str(&Value::String(reason.clone()).to_string());
     }
-    let result = r.result.trim();
-    if result.len() > 2 && result.starts_with('{') && result.ends_with('}') {
-        head.push(',');
-        head.push_str(&result[1..result.len() - 1]);
-    }
+    head.push_str(&object_fields(&r.result));
     head.push('}');
     head
 }
