@@ -397,9 +397,10 @@ fn run_json(r: &Run) -> String {
     head
 }
 
-/// `offset` (1-based) and `limit` (1–500) of a list.
-fn paging(raw: Option<&str>) -> Result<(i64, i64), ApiError> {
-    let (mut offset, mut limit) = (1i64, 500i64);
+/// `offset` (1-based, default 1) and `limit` (1–500, default 500) of a
+/// list query; other parameters are left to the caller.
+pub fn paging(raw: Option<&str>) -> Result<(usize, usize), ApiError> {
+    let (mut offset, mut limit) = (1usize, 500usize);
     for (k, v) in query_pairs(raw) {
         let n = || {
             v.trim().parse::<i64>().map_err(|_| {
@@ -408,22 +409,20 @@ fn paging(raw: Option<&str>) -> Result<(i64, i64), ApiError> {
         };
         match k.as_str() {
             "offset" => {
-                offset = n()?;
-                if offset < 1 {
-                    return Err(ApiError::bad_request(
-                        &k,
-                        format!("offset is 1-based, got {v:?}"),
-                    ));
-                }
+                offset = usize::try_from(n()?)
+                    .ok()
+                    .filter(|o| *o >= 1)
+                    .ok_or_else(|| {
+                        ApiError::bad_request(&k, format!("offset is 1-based, got {v:?}"))
+                    })?;
             }
             "limit" => {
-                limit = n()?;
-                if !(1..=500).contains(&limit) {
-                    return Err(ApiError::bad_request(
-                        &k,
-                        format!("limit must be 1-500, got {v:?}"),
-                    ));
-                }
+                limit = usize::try_from(n()?)
+                    .ok()
+                    .filter(|l| (1..=500).contains(l))
+                    .ok_or_else(|| {
+                        ApiError::bad_request(&k, format!("limit must be 1-500, got {v:?}"))
+                    })?;
             }
             _ => {}
         }
@@ -443,6 +442,10 @@ async fn runs(
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let (offset, limit) = paging(q.as_deref())?;
+    let (offset, limit) = (
+        i64::try_from(offset).unwrap_or(i64::MAX),
+        i64::try_from(limit).unwrap_or(500),
+    );
     let a = state
         .store
         .get_analysis(&id)
@@ -463,17 +466,18 @@ async fn runs(
 }
 
 fn parse_filter(
-    pairs: &[(String, String)],
+    raw: Option<&str>,
 ) -> Result<(AnalysisFilter, usize, usize, bool, String), ApiError> {
+    let pairs = query_pairs(raw);
+    let (offset, limit) = paging(raw)?;
     let mut f = AnalysisFilter::default();
-    let (mut limit, mut offset, mut desc, mut sort_by) =
-        (500usize, 1usize, false, "createTime".to_string());
+    let (mut desc, mut sort_by) = (false, "createTime".to_string());
     let int = |k: &str, v: &str| -> Result<i64, ApiError> {
         v.trim()
             .parse::<i64>()
             .map_err(|_| ApiError::bad_request(k, format!("{k} must be an integer, got {v:?}")))
     };
-    for (k, v) in pairs {
+    for (k, v) in &pairs {
         match k.as_str() {
             "periodicRefresh" => {
                 f.periodic_refresh = Some(match v.to_ascii_lowercase().as_str() {
@@ -497,22 +501,6 @@ fn parse_filter(
             "gtCreateTime" => f.gt_create_time = Some(int(k, v)?),
             "ltCreateTime" => f.lt_create_time = Some(int(k, v)?),
             "lastUpdateTime" => f.last_update_time = Some(int(k, v)?),
-            "limit" => {
-                limit = usize::try_from(int(k, v)?)
-                    .ok()
-                    .filter(|l| (1..=500).contains(l))
-                    .ok_or_else(|| {
-                        ApiError::bad_request(k, format!("limit must be 1-500, got {v:?}"))
-                    })?;
-            }
-            "offset" => {
-                offset = usize::try_from(int(k, v)?)
-                    .ok()
-                    .filter(|o| *o >= 1)
-                    .ok_or_else(|| {
-                        ApiError::bad_request(k, format!("offset is 1-based, got {v:?}"))
-                    })?;
-            }
             "order" => {
                 desc = match v.to_ascii_lowercase().as_str() {
                     "asc" => false,
@@ -556,8 +544,7 @@ async fn list(
     _user: Authenticated,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let pairs = query_pairs(q.as_deref());
-    let (filter, limit, offset, desc, sort_by) = parse_filter(&pairs)?;
+    let (filter, limit, offset, desc, sort_by) = parse_filter(q.as_deref())?;
     let mut items = state.store.list_analyses(&filter).await?;
     // Stable: ties on the sort key keep creation order.
     items.sort_by(|a, b| {

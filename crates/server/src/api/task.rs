@@ -182,31 +182,17 @@ struct TaskQuery {
 }
 
 fn parse(raw: Option<&str>) -> Result<TaskQuery, ApiError> {
+    let (offset, limit) = crate::api::flow::paging(raw)?;
     let mut q = TaskQuery {
-        offset: 1,
-        limit: 500,
+        offset,
+        limit,
         desc: false,
         status: None,
         is_error: None,
         service_type: None,
     };
     for (k, v) in query_pairs(raw) {
-        let int = || {
-            v.trim().parse::<usize>().map_err(|_| {
-                ApiError::bad_request(&k, format!("{k} must be an integer, got {v:?}"))
-            })
-        };
         match k.as_str() {
-            "offset" => {
-                q.offset = Some(int()?)
-                    .filter(|o| *o >= 1)
-                    .ok_or_else(|| ApiError::bad_request(&k, "offset is 1-based"))?;
-            }
-            "limit" => {
-                q.limit = Some(int()?)
-                    .filter(|l| (1..=500).contains(l))
-                    .ok_or_else(|| ApiError::bad_request(&k, "limit must be 1-500"))?;
-            }
             "order" => {
                 q.desc = match v.to_ascii_lowercase().as_str() {
                     "asc" => false,
