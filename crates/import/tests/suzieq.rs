@@ -306,3 +306,109 @@ fn unknown_schema_version_is_an_error() {
     assert!(e.to_string().contains("sqvers=9.0"), "{e}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// SuzieQ's expected paths for a case of `expected/public_path_cases.yaml`:
+/// per path, (hostname, iif, oif) per hop.
+fn expected_paths(ns: &str) -> Vec<Vec<(String, String, String)>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        cases: Vec<Case>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Case {
+        command: String,
+        output: String,
+    }
+    let text =
+        std::fs::read_to_string(fixture().join("../expected/public_path_cases.yaml")).unwrap();
+    let file: File = serde_saphyr::from_str(&text).unwrap();
+    let case = file
+        .cases
+        .iter()
+        .find(|c| {
+            c.command.contains(&format!("--namespace={ns}")) && !c.command.contains("--columns")
+        })
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&case.output).unwrap();
+    let mut paths: std::collections::BTreeMap<i64, Vec<(String, String, String)>> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        let s = |k: &str| r[k].as_str().unwrap().to_string();
+        paths
+            .entry(r["pathid"].as_i64().unwrap())
+            .or_default()
+            .push((s("hostname"), s("iif"), s("oif")));
+    }
+    let mut v: Vec<_> = paths.into_values().collect();
+    v.sort();
+    v
+}
+
+/// Trace on the converted model and render each branch as SuzieQ does.
+fn traced_paths(ns: &str, src: &str, dst: &str) -> Vec<Vec<(String, String, String)>> {
+    let s = suzieq::read_namespace(&fixture(), ns).unwrap();
+    let net = suzieq::convert(&s).network;
+    let dp = pathtrace_engine::build(&net);
+    let flow = pathtrace_engine::Flow::new(src.parse().unwrap(), dst.parse().unwrap());
+    let t = pathtrace_engine::trace(&dp, &flow).unwrap();
+    let name = |i: Option<u32>| i.map_or(String::new(), |i| dp.interfaces[i as usize].name.clone());
+    let owner_if = |ip: &str| {
+        let ip: std::net::IpAddr = ip.parse().unwrap();
+        net.devices
+            .iter()
+            .flat_map(|d| d.interfaces.iter())
+            .find(|i| i.ip.is_some_and(|a| a.addr() == ip))
+            .unwrap()
+            .name
+            .clone()
+    };
+    let mut v: Vec<Vec<(String, String, String)>> = t
+        .branches
+        .iter()
+        .map(|b| {
+            let n = b.hops.len();
+            b.hops
+                .iter()
+                .enumerate()
+                .map(|(k, h)| {
+                    let pathtrace_engine::Node::Device(d) = h.node else {
+                        panic!("non-device hop")
+                    };
+                    let iif = if k == 0 {
+                        owner_if(src)
+                    } else {
+                        name(h.ingress_virtual.or(h.ingress))
+                    };
+                    let oif = if k + 1 == n {
+                        owner_if(dst)
+                    } else {
+                        name(h.egress_virtual.or(h.egress))
+                    };
+                    (dp.devices[d as usize].name.clone(), iif, oif)
+                })
+                .collect()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn s1_mixed_trace_matches_suzieq() {
+    assert_eq!(
+        traced_paths("mixed", "1.1.1.1", "6.6.6.6"),
+        expected_paths("mixed")
+    );
+}
+
+/// Known failure: EOS unnumbered interfaces report the loopback address
+/// (10.0.0.14/32 on Ethernet1 and Loopback0); the model has no unnumbered
+/// interfaces, so the duplicate is dropped and the trace stops at leaf04.
+#[test]
+#[ignore = "unnumbered interfaces are not representable yet (docs/import.md)"]
+fn s3_eos_trace_matches_suzieq() {
+    assert_eq!(
+        traced_paths("eos", "10.0.0.14", "10.0.0.11"),
+        expected_paths("eos")
+    );
+}
