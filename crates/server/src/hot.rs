@@ -82,6 +82,11 @@ impl Hot {
         for id in &u.drop_tasks {
             inner.tasks.remove(id);
         }
+        if !u.drop_tasks_of.is_empty() {
+            inner
+                .tasks
+                .retain(|_, t| !u.drop_tasks_of.contains(&t.progress));
+        }
         for a in u.analyses {
             let id = a.analysis.id.clone();
             if inner.analyses.insert(id.clone(), Arc::new(a)).is_none() {
@@ -141,6 +146,10 @@ pub struct Update {
     pub drop_analyses: Vec<String>,
     /// Tasks to forget.
     pub drop_tasks: Vec<String>,
+    /// Forget every task whose `progress` is one of these analyses (a
+    /// deletion changes its analysis's task, which may be cached even when
+    /// the analysis itself was evicted).
+    pub drop_tasks_of: Vec<String>,
 }
 
 #[cfg(test)]
@@ -193,5 +202,14 @@ mod tests {
         assert!(hot.analysis(&ids[2].0).is_none());
         assert!(hot.task(&ids[2].1).is_none());
         assert_eq!(hot.len(), (1, 2));
+        // A deletion forgets the analysis's task even when the analysis
+        // itself is no longer cached.
+        assert!(hot.analysis(&ids[0].0).is_none());
+        hot.update(Update {
+            drop_tasks_of: vec![ids[0].0.clone()],
+            ..Update::default()
+        });
+        assert!(hot.task(&ids[0].1).is_none());
+        assert!(hot.task(&ids[1].1).is_some());
     }
 }

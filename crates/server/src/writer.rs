@@ -260,9 +260,7 @@ fn cache_update(
                 u.drop_tasks.push(analysis.task_id);
             }
             (Change::Delete { id, task, .. }, applied) => {
-                if let Some(a) = hot.analysis(&id) {
-                    u.drop_tasks.push(a.analysis.task_id.clone());
-                }
+                u.drop_tasks_of.push(id.clone());
                 u.drop_analyses.push(id);
                 if *applied == Applied::Deleted(true) {
                     u.tasks.push(task);
