@@ -7,6 +7,7 @@
 
 mod client_cmd;
 mod generate_cmd;
+mod import_cmd;
 mod loadgen;
 mod render;
 
@@ -54,6 +55,11 @@ enum Command {
         cmd: client_cmd::FlowCmd,
         #[command(flatten)]
         conn: client_cmd::Conn,
+    },
+    /// Import a network model from collected state (SuzieQ parquet; partial, see docs/import.md).
+    Import {
+        #[command(subcommand)]
+        cmd: import_cmd::ImportCmd,
     },
     /// Tasks on a controller: show, wait.
     Task {
@@ -108,8 +114,19 @@ enum Format {
 #[derive(Debug, clap::Args)]
 struct TraceArgs {
     /// Model file (YAML); default: the embedded demo network.
-    #[arg(long, short = 'n', env = "PATHTRACE_NETWORK")]
+    #[arg(
+        long,
+        short = 'n',
+        env = "PATHTRACE_NETWORK",
+        conflicts_with = "suzieq"
+    )]
     network: Option<PathBuf>,
+    /// Trace on a SuzieQ parquet snapshot instead (with --namespace; partial, docs/import.md).
+    #[arg(long, requires = "namespace")]
+    suzieq: Option<PathBuf>,
+    /// The SuzieQ namespace to trace on.
+    #[arg(long, requires = "suzieq")]
+    namespace: Option<String>,
     /// Source IP address.
     src: std::net::IpAddr,
     /// Destination IP address.
@@ -132,6 +149,7 @@ fn main() -> ExitCode {
     let command = match Cli::parse().command {
         Command::Serve(args) => return serve(args),
         Command::Loadgen(args) => return loadgen::main(&args),
+        Command::Import { cmd } => return import_cmd::run(&cmd),
         Command::Flow { cmd, conn } => return client_cmd::run(&conn, client_cmd::What::Flow(cmd)),
         Command::Task { cmd, conn } => return client_cmd::run(&conn, client_cmd::What::Task(cmd)),
         Command::Devices { args, conn } => {
@@ -219,6 +237,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate_cmd::run(&args),
         Command::Serve(args) => Ok(serve(args)),
         Command::Loadgen(args) => Ok(loadgen::main(&args)),
+        Command::Import { cmd } => Ok(import_cmd::run(&cmd)),
         Command::Flow { cmd, conn } => Ok(client_cmd::run(&conn, client_cmd::What::Flow(cmd))),
         Command::Task { cmd, conn } => Ok(client_cmd::run(&conn, client_cmd::What::Task(cmd))),
         Command::Devices { args, conn } => {
@@ -236,7 +255,25 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Trace(args) => {
-            let net = match load(args.network.as_ref()) {
+            let loaded = match (&args.suzieq, &args.namespace) {
+                (Some(dir), Some(ns)) => match import_cmd::suzieq(dir, ns) {
+                    Ok((net, warnings, _)) => {
+                        if !warnings.is_empty() {
+                            eprintln!(
+                                "note: {} kind(s) of state were left out of the model (pathtrace import suzieq --report)",
+                                warnings.len()
+                            );
+                        }
+                        Ok(net)
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                _ => load(args.network.as_ref()),
+            };
+            let net = match loaded {
                 Ok(n) => n,
                 Err(e) => {
                     eprintln!("{e}");

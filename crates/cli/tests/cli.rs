@@ -134,3 +134,89 @@ fn unknown_source_exits_1_with_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("192.0.2.55"));
 }
+
+const SUZIEQ: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/suzieq/parquet"
+);
+
+#[test]
+fn import_suzieq_lists_converts_and_reports() {
+    let o = pathtrace(&["import", "suzieq", SUZIEQ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "dual-evpn\neos\nmixed\nospf-ibgp\n");
+
+    let dir = std::env::temp_dir().join(format!("pathtrace-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("mixed.yaml");
+    let o = pathtrace(&[
+        "import",
+        "suzieq",
+        SUZIEQ,
+        "-n",
+        "mixed",
+        "-o",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = pathtrace(&["validate", model.to_str().unwrap()]);
+    let said = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    assert!(said.contains("valid: 8 devices"), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let o = pathtrace(&["import", "suzieq", SUZIEQ, "-n", "mixed", "--report"]);
+    assert_eq!(o.status.code(), Some(0));
+    let report = stdout(&o);
+    assert!(report.contains("device       8 rows"), "{report}");
+    assert!(report.contains("topcpu       absent"), "{report}");
+    assert!(report.contains("left out:"), "{report}");
+
+    let o = pathtrace(&["import", "suzieq", SUZIEQ, "-n", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("namespace \"nope\" not found"));
+    let o = pathtrace(&["import", "suzieq", "/nonexistent-dir", "-n", "mixed"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// SuzieQ's public case S1 (`path show --src=1.1.1.1 --dest=6.6.6.6
+/// --namespace=mixed`): both ECMP paths, hop by hop.
+#[test]
+fn trace_on_a_suzieq_snapshot_finds_suzieqs_paths() {
+    let o = pathtrace(&[
+        "trace",
+        "--suzieq",
+        SUZIEQ,
+        "--namespace",
+        "mixed",
+        "1.1.1.1",
+        "6.6.6.6",
+        "-p",
+        "udp",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = stdout(&o);
+    assert!(out.contains("2 branch(es)"), "{out}");
+    for hop in [
+        "leaf1-ios   1.1.1.1     - -> GigabitEthernet0/0",
+        "spine1-nxos 11.11.11.11 Ethernet1/1 -> Ethernet1/6",
+        "leaf6-eos   6.6.6.6     Ethernet1 -> -",
+        "leaf1-ios   1.1.1.1     - -> GigabitEthernet0/1",
+        "spine2-nxos 22.22.22.22 Ethernet1/1 -> Ethernet1/6",
+        "leaf6-eos   6.6.6.6     Ethernet2 -> -",
+    ] {
+        assert!(out.contains(hop), "{hop:?} in {out}");
+    }
+    let o = pathtrace(&["trace", "--suzieq", SUZIEQ, "1.1.1.1", "6.6.6.6"]);
+    assert_eq!(o.status.code(), Some(2), "--suzieq needs --namespace");
+}
