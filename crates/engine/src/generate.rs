@@ -151,6 +151,7 @@ pub fn try_campus(devices: usize) -> Result<Network, GenerateError> {
         wireless: pathtrace_model::types::Wireless::default(),
         clouds: Vec::new(),
         telemetry: pathtrace_model::Telemetry::default(),
+        observed: pathtrace_model::observed::Observed::default(),
     })
 }
 

@@ -8,7 +8,9 @@
 //! ([`view::dnac`], with its inclusions: statistics from a
 //! [`view::telemetry::TelemetrySource`], ACL-TRACE from [`view::acl_trace`])
 //! and the engine's own JSON ([`view::json`]) — live here beside the trace,
-//! as pure data in, JSON-ready data out. [`generate`]
+//! as pure data in, JSON-ready data out. A network with observed forwarding
+//! state (imported from a collector) is traced on that state by [`state`].
+//! [`generate`]
 //! builds synthetic campus networks for benchmarks.
 
 pub mod acl;
@@ -18,6 +20,7 @@ pub mod flow;
 pub mod generate;
 pub mod l2;
 mod ospf;
+pub mod state;
 pub mod trace;
 pub mod view;
 

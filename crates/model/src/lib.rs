@@ -4,7 +4,8 @@
 //! (docs/model.md) by [`load`], validated on load ([`validate`]) with errors
 //! that name the file, line and field, plus the helpers every other part
 //! needs: stable ids ([`ids`]), interface-name matching ([`ifname`]), parsed
-//! ACL entries ([`acl`]), collected telemetry ([`telemetry`]) and the embedded
+//! ACL entries ([`acl`]), collected telemetry ([`telemetry`]), observed forwarding state
+//! ([`observed`]) and the embedded
 //! demo network ([`demo`]).
 
 pub mod acl;
@@ -14,6 +15,7 @@ pub mod ids;
 pub mod ifname;
 mod line_index;
 pub mod load;
+pub mod observed;
 pub mod telemetry;
 pub mod types;
 pub mod validate;

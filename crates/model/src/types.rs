@@ -41,6 +41,10 @@ pub struct Network {
     /// each with its collection time (see [`crate::telemetry`]).
     #[serde(default, skip_serializing_if = "crate::telemetry::Telemetry::is_empty")]
     pub telemetry: crate::telemetry::Telemetry,
+    /// Forwarding state a collector read from the devices (see
+    /// [`crate::observed`]); when present, traces follow it.
+    #[serde(default, skip_serializing_if = "crate::observed::Observed::is_empty")]
+    pub observed: crate::observed::Observed,
 }
 
 /// A managed device, with the inventory facts DNA Center reports for it.

@@ -48,6 +48,7 @@ pub fn validate(net: &Network) -> Vec<Issue> {
     v.hosts();
     v.wireless();
     v.telemetry();
+    v.observed();
     v.issues
 }
 
@@ -974,6 +975,20 @@ impl<'a> Validator<'a> {
 }
 
 impl Validator<'_> {
+    // ----- observed state --------------------------------------------------
+
+    /// Each observed device names a device of the network, once.
+    fn observed(&mut self) {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let net = self.net;
+        for (i, d) in net.observed.devices.iter().enumerate() {
+            let p = format!("observed.devices[{i}].hostname");
+            if self.need_device(&p, &d.hostname).is_some() && !seen.insert(d.hostname.as_str()) {
+                self.issue(p, format!("device {:?} has observed state twice", d.hostname));
+            }
+        }
+    }
+
     // ----- telemetry -----------------------------------------------------
 
     /// A collection time: epoch milliseconds, after 1973 (a smaller value

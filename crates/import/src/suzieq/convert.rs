@@ -388,6 +388,10 @@ pub fn convert(s: &Snapshot) -> Conversion {
             description: Some(format!("SuzieQ namespace {} (imported)", s.namespace)),
             devices: network_devices,
             links,
+            observed: super::observed::observed(
+                s,
+                Some(&format!("SuzieQ namespace {}", s.namespace)),
+            ),
             ..Network::default()
         },
         warnings: w.lines(),

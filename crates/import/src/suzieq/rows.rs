@@ -504,6 +504,39 @@ impl Row for LldpRow {
     }
 }
 
+/// `devconfig`: the device's running configuration, one row per device.
+///
+/// Read only for what SuzieQ itself derives from it: each port's switchport
+/// mode and access/native VLAN (`portmode`, see `super::portmode`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DevconfigRow {
+    /// Hostname, poll time, active flag.
+    pub meta: Meta,
+    /// The configuration text.
+    pub config: String,
+}
+
+impl Row for DevconfigRow {
+    const TABLE: &'static str = "devconfig";
+    const VERSIONS: &'static [&'static str] = &["1.0"];
+    const COLUMNS: &'static [&'static str] = &["config", "timestamp", "active"];
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn key(&self) -> String {
+        String::new()
+    }
+    fn decode(c: &Columns<'_>, meta: &[Meta]) -> Result<Vec<Self>, ImportError> {
+        let config = c.str("config", false)?;
+        Ok((0..c.len())
+            .map(|i| DevconfigRow {
+                meta: meta[i].clone(),
+                config: config.get(i).to_string(),
+            })
+            .collect())
+    }
+}
+
 /// `mlag`: one row per MLAG / CLAG / vPC member switch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MlagRow {
