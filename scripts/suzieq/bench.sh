@@ -79,18 +79,23 @@ import statistics, sys, time, warnings
 warnings.filterwarnings("ignore")
 from suzieq.sqobjects import get_sqobject
 cfg, n = sys.argv[1], int(sys.argv[2])
-path = get_sqobject("path")(config_file=cfg)
+def query(path, ns, src, dst):
+    try:
+        return f"rows {len(path.get(namespace=[ns], src=src, dest=dst))}"
+    except Exception as e:  # SuzieQ's answer is then its exception
+        return f"exception {type(e).__name__}: {e}"
 for spec in sys.argv[3:]:
     ns, src, dst = spec.split(",")
-    df = path.get(namespace=[ns], src=src, dest=dst)  # warm-up
+    # One object per flow: SuzieQ 0.25's path object keeps per-namespace state between
+    # calls, and reusing one across namespaces can raise (IndexError on ospf-ibgp).
+    path = get_sqobject("path")(config_file=cfg)
+    query(path, ns, src, dst)  # warm-up
     times = []
     for _ in range(n):
         t = time.perf_counter()
-        df = path.get(namespace=[ns], src=src, dest=dst)
+        answer = query(path, ns, src, dst)
         times.append(time.perf_counter() - t)
-    err = "error" in df.columns and len(df) > 0
-    print(f"flow {ns} {src} {dst} median_ns {int(statistics.median(times) * 1e9)} rows {len(df)}"
-          f"{' error' if err else ''}")
+    print(f"flow {ns} {src} {dst} median_ns {int(statistics.median(times) * 1e9)} {answer}")
 EOF
 
 echo "== cold: $COLD_RUNS fresh processes per tool and flow" >&2

@@ -10,6 +10,7 @@ mod generate_cmd;
 mod import_cmd;
 mod loadgen;
 mod render;
+mod serve_suzieq;
 
 use std::path::PathBuf;
 
@@ -86,6 +87,13 @@ struct ServeArgs {
     /// Model file to serve (published as a new snapshot version when it changed).
     #[arg(long, short = 'n', env = "PATHTRACE_NETWORK")]
     network: Option<PathBuf>,
+    /// Serve a SuzieQ parquet snapshot instead (with --namespace), converted
+    /// at start and again on reload (partial, docs/import.md).
+    #[arg(long, value_name = "DIR", conflicts_with = "network")]
+    suzieq: Option<PathBuf>,
+    /// The SuzieQ namespace to serve.
+    #[arg(long, value_name = "NS", requires = "suzieq")]
+    namespace: Option<String>,
     /// Plain-HTTP listen address (default 127.0.0.1:8080).
     #[arg(long, env = "PATHTRACE_LISTEN")]
     listen: Option<String>,
@@ -109,6 +117,8 @@ enum Format {
     Json,
     /// The DNA Center `response` object (networkElementsInfo).
     Dnac,
+    /// SuzieQ's `path show` records (traces on collected state only).
+    Suzieq,
 }
 
 #[derive(Debug, clap::Args)]
@@ -183,13 +193,28 @@ fn serve(args: ServeArgs) -> ExitCode {
         database_url: args.database_url,
         network: args.network,
     };
-    let settings = match pathtrace_server::config::resolve(overrides) {
+    let mut settings = match pathtrace_server::config::resolve(overrides) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::from(2);
         }
     };
+    if let Some(dir) = args.suzieq {
+        if settings.network.is_some() {
+            eprintln!(
+                "error: --suzieq cannot be used with a model file (`network` in the configuration file or PATHTRACE_NETWORK)"
+            );
+            return ExitCode::from(2);
+        }
+        match serve_suzieq::loader(&dir, args.namespace.as_deref()) {
+            Ok(loader) => settings.network_loader = Some(loader),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -287,6 +312,26 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             let dp = pathtrace_engine::build(&net);
+            if matches!(args.format, Format::Suzieq) {
+                let Some(plane) = dp.state.as_deref() else {
+                    eprintln!(
+                        "error: --format suzieq needs a network with collected state (--suzieq DIR --namespace NS, or a model written by `pathtrace import suzieq`)"
+                    );
+                    return Ok(ExitCode::from(2));
+                };
+                return Ok(
+                    match pathtrace_engine::state::trace_state(plane, args.src, args.dst, None) {
+                        Ok(t) => {
+                            println!("{}", serde_json::to_string_pretty(&t.rows(&dp.network))?);
+                            ExitCode::SUCCESS
+                        }
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            ExitCode::from(1)
+                        }
+                    },
+                );
+            }
             let flow = Flow {
                 src: args.src,
                 dst: args.dst,
@@ -309,6 +354,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                         &dp, &trace
                     ))?
                 ),
+                Format::Suzieq => unreachable!("answered above"),
                 Format::Dnac => {
                     let now = now_ms();
                     let info = pathtrace_engine::view::dnac::AnalysisInfo {

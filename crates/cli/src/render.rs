@@ -42,8 +42,11 @@ fn how(dp: &DataPlane, h: &Hop) -> String {
             }
         }
     }
-    if h.tunnel.is_some() {
-        s.push_str(" [CAPWAP]");
+    if let Some(t) = h.tunnel {
+        s.push_str(match t {
+            pathtrace_engine::trace::Tunnel::Capwap => " [CAPWAP]",
+            pathtrace_engine::trace::Tunnel::Vxlan => " [VXLAN]",
+        });
     }
     s
 }

@@ -154,6 +154,9 @@ pub struct DataPlane {
     pub(crate) device_by_name: HashMap<String, u32>,
     /// CAPWAP underlay paths per (from, to) device pair: AP → WLC and WLC → AP.
     pub(crate) capwap: HashMap<(u32, u32), Result<Vec<crate::trace::Hop>, crate::trace::Branch>>,
+    /// Observed forwarding state, when the network was imported from a
+    /// collector: traces then follow it ([`crate::state`]).
+    pub state: Option<std::sync::Arc<crate::state::StatePlane>>,
 }
 
 impl DataPlane {
@@ -710,6 +713,8 @@ pub fn build(net: &Network) -> DataPlane {
         subnets6,
         device_by_name,
         capwap: HashMap::new(),
+        state: (!net.observed.is_empty())
+            .then(|| std::sync::Arc::new(crate::state::StatePlane::build(&net.observed))),
     };
     let mut interner = Interner::default();
     // OSPF's shared state first, then one device at a time: RIB → FIB, so

@@ -90,6 +90,9 @@ impl RouteProtocol {
             "isis" | "is-is" | "i" => RouteProtocol::Isis,
             "eigrp" | "d" => RouteProtocol::Eigrp,
             "rip" | "r" => RouteProtocol::Rip,
+            // Process ids and variants as collectors report them (`ospf-1`, `bgp-65000`).
+            p if p.starts_with("ospf") && !p.starts_with("ospf3") => RouteProtocol::Ospf,
+            p if p.starts_with("bgp") => RouteProtocol::Bgp,
             _ => RouteProtocol::Other,
         }
     }

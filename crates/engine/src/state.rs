@@ -22,6 +22,10 @@
 //! round (the first next hop found), a branch that dead-ends is dropped when
 //! another reaches the destination, and a loop ends every path of its round.
 
+// The walk mirrors SuzieQ's Python step by step (so that the two can be
+// compared line by line); plain `x = y.clone()` assignments are kept for that.
+#![allow(clippy::assigning_clones)]
+
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -30,6 +34,13 @@ use std::rc::Rc;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use pathtrace_model::observed::Observed;
+
+use crate::dataplane::DataPlane;
+use crate::flow::Flow;
+use crate::trace::{
+    Branch, Detail, Disposition, Hop, HopAction, Node, RouteUse, Source, Trace, TraceError,
+    Tunnel, find_source,
+};
 use prefix_trie::PrefixMap;
 
 /// SuzieQ's largest real MTU; bigger values (loopbacks) are not a path MTU.
@@ -72,7 +83,6 @@ struct Route {
 #[derive(Debug, Clone)]
 struct Arp {
     dev: u32,
-    ip: IpAddr,
     mac: String,
     oif: String,
     remote: bool,
@@ -83,7 +93,6 @@ struct Arp {
 struct Mac {
     dev: u32,
     vlan: u32,
-    mac: String,
     oif: String,
     vtep: String,
     ts: i64,
@@ -102,9 +111,11 @@ pub struct StatePlane {
     ifs: Vec<IfRow>,
     if_by_addr: HashMap<IpAddr, Vec<usize>>,
     if_by_mac: HashMap<String, Vec<usize>>,
-    if_by_name: HashMap<(u32, String), Vec<usize>>,
+    /// Per device: interface name → rows.
+    if_by_name: Vec<HashMap<String, Vec<usize>>>,
     routes: Vec<Route>,
-    tables: HashMap<(u32, String), Tables>,
+    /// Per device: VRF name → its route table.
+    tables: Vec<HashMap<String, Tables>>,
     arp: Vec<Arp>,
     arp_by_ip: HashMap<IpAddr, Vec<usize>>,
     macs: Vec<Mac>,
@@ -113,6 +124,7 @@ pub struct StatePlane {
     mlag_peerlink: HashMap<u32, String>,
 }
 
+#[allow(clippy::missing_fields_in_debug)] // sizes, not contents
 impl fmt::Debug for StatePlane {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StatePlane")
@@ -134,9 +146,9 @@ impl StatePlane {
             ifs: Vec::new(),
             if_by_addr: HashMap::new(),
             if_by_mac: HashMap::new(),
-            if_by_name: HashMap::new(),
+            if_by_name: vec![HashMap::new(); obs.devices.len()],
             routes: Vec::new(),
-            tables: HashMap::new(),
+            tables: (0..obs.devices.len()).map(|_| HashMap::new()).collect(),
             arp: Vec::new(),
             arp_by_ip: HashMap::new(),
             macs: Vec::new(),
@@ -149,11 +161,14 @@ impl StatePlane {
             p.host_ix.insert(d.hostname.clone(), ix);
             p.hosts.push(d.hostname.clone());
         }
+        // SuzieQ's tables come ordered by collection time; where a choice
+        // depends on row order ("the first interface with this address"),
+        // the earlier-polled device comes first here too.
+        let mut rows: Vec<IfRow> = Vec::new();
         for (di, d) in obs.devices.iter().enumerate() {
             let dev = di as u32;
             for i in d.interfaces.iter().filter(|i| i.state == "up") {
-                let k = p.ifs.len();
-                let row = IfRow {
+                rows.push(IfRow {
                     dev,
                     name: i.name.clone(),
                     kind: i.kind.clone(),
@@ -165,7 +180,14 @@ impl StatePlane {
                     mac: i.mac.clone(),
                     portmode: i.portmode.clone(),
                     ts: i.timestamp,
-                };
+                });
+            }
+        }
+        rows.sort_by_key(|r| r.ts);
+        {
+            for row in rows {
+                let dev = row.dev;
+                let k = p.ifs.len();
                 for a in row.v4.iter().chain(&row.v6) {
                     let v = p.if_by_addr.entry(a.addr()).or_default();
                     if v.last() != Some(&k) {
@@ -175,15 +197,14 @@ impl StatePlane {
                 if !row.mac.is_empty() {
                     p.if_by_mac.entry(row.mac.clone()).or_default().push(k);
                 }
-                p.if_by_name.entry((dev, row.name.clone())).or_default().push(k);
+                p.if_by_name[dev as usize].entry(row.name.clone()).or_default().push(k);
                 p.ifs.push(row);
             }
         }
         for (di, d) in obs.devices.iter().enumerate() {
-            let dev = di as u32;
             for r in &d.routes {
                 let k = p.routes.len() as u32;
-                let t = p.tables.entry((dev, r.vrf.clone())).or_default();
+                let t = p.tables[di].entry(r.vrf.clone()).or_default();
                 match r.prefix {
                     IpNet::V4(n) => {
                         t.v4.insert(n.trunc(), k);
@@ -200,9 +221,19 @@ impl StatePlane {
                     ts: r.timestamp,
                 });
             }
+        }
+        let mut arps: Vec<(u32, &pathtrace_model::observed::ArpEntry)> = obs
+            .devices
+            .iter()
+            .enumerate()
+            .flat_map(|(di, d)| d.arp.iter().map(move |a| (di as u32, a)))
+            .filter(|(_, a)| a.state != "failed")
+            .collect();
+        arps.sort_by_key(|(_, a)| a.timestamp);
+        {
             let mut seen = HashSet::new();
-            for a in d.arp.iter().filter(|a| a.state != "failed") {
-                if !seen.insert((a.ip, a.interface.clone())) {
+            for (dev, a) in arps {
+                if !seen.insert((dev, a.ip, a.interface.clone())) {
                     continue;
                 }
                 let vrf = p.row(dev, &a.interface).map(|r| {
@@ -216,20 +247,21 @@ impl StatePlane {
                 p.arp_by_ip.entry(a.ip).or_default().push(k);
                 p.arp.push(Arp {
                     dev,
-                    ip: a.ip,
                     mac: a.mac.clone(),
                     oif: a.interface.clone(),
                     remote: a.remote,
                     vrf,
                 });
             }
+        }
+        for (di, d) in obs.devices.iter().enumerate() {
+            let dev = di as u32;
             for m in &d.macs {
                 let k = p.macs.len();
                 p.macs_by_mac.entry(m.mac.clone()).or_default().push(k);
                 p.macs.push(Mac {
                     dev,
                     vlan: u32::from(m.vlan),
-                    mac: m.mac.clone(),
                     oif: m.interface.clone(),
                     vtep: m.remote_vtep.map(|v| v.to_string()).unwrap_or_default(),
                     ts: m.timestamp,
@@ -255,32 +287,35 @@ impl StatePlane {
         p
     }
 
+    /// The prefix of the route `hostname` uses for `ip` in `vrf`, if any.
+    pub fn route_to(&self, hostname: &str, vrf: &str, ip: IpAddr) -> Option<IpNet> {
+        let d = *self.host_ix.get(hostname)?;
+        self.lpm(d, vrf, ip).map(|r| r.prefix)
+    }
+
     /// Number of devices with observed state.
     pub fn devices(&self) -> usize {
         self.hosts.len()
     }
 
     fn row(&self, dev: u32, name: &str) -> Option<&IfRow> {
-        self.if_by_name
-            .get(&(dev, name.to_string()))
-            .and_then(|v| v.first())
-            .map(|&k| &self.ifs[k])
+        self.rows_named(dev, name).first().map(|&k| &self.ifs[k])
     }
 
     fn rows_named(&self, dev: u32, name: &str) -> &[usize] {
         self.if_by_name
-            .get(&(dev, name.to_string()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .get(dev as usize)
+            .and_then(|m| m.get(name))
+            .map_or(&[], Vec::as_slice)
     }
 
     fn rows_with_addr(&self, ip: IpAddr) -> &[usize] {
-        self.if_by_addr.get(&ip).map(Vec::as_slice).unwrap_or(&[])
+        self.if_by_addr.get(&ip).map_or(&[], Vec::as_slice)
     }
 
     /// Longest-prefix match in one device's VRF table.
     fn lpm(&self, dev: u32, vrf: &str, ip: IpAddr) -> Option<&Route> {
-        let t = self.tables.get(&(dev, vrf.to_string()))?;
+        let t = self.tables.get(dev as usize)?.get(vrf)?;
         let k = match ip {
             IpAddr::V4(a) => *t.v4.get_lpm(&Ipv4Net::new(a, 32).ok()?)?.1,
             IpAddr::V6(a) => *t.v6.get_lpm(&Ipv6Net::new(a, 128).ok()?)?.1,
@@ -296,7 +331,13 @@ impl StatePlane {
     }
 
     fn any_route(&self, ip: IpAddr) -> bool {
-        self.tables.keys().any(|(d, v)| self.lpm_fwd(*d, v, ip).is_some())
+        (0..self.tables.len() as u32).any(|d| self.any_route_on(d, ip))
+    }
+
+    fn any_route_on(&self, dev: u32, ip: IpAddr) -> bool {
+        self.tables[dev as usize]
+            .keys()
+            .any(|v| self.lpm_fwd(dev, v, ip).is_some())
     }
 
     fn arp_on(&self, dev: u32, ip: IpAddr) -> impl Iterator<Item = &Arp> {
@@ -404,6 +445,8 @@ pub struct StateHop {
     pub hop_error: String,
     /// Collection time of the table the decision came from (epoch ms).
     pub timestamp: Option<i64>,
+    /// Next hops of the route used (more than one: ECMP).
+    pub ecmp: u16,
 }
 
 /// Every path between a source and a destination.
@@ -413,9 +456,47 @@ pub struct StateTrace {
     pub paths: Vec<Vec<StateHop>>,
     /// Destination device(s), empty when the destination is not in the tables.
     pub dest_devices: Vec<String>,
+    /// The source is no device's address: it was found in ARP tables (the
+    /// walk starts at its first-hop switch) or in an SVI's subnet.
+    pub source_learned: bool,
+    /// The destination is no device's address but was found in ARP tables
+    /// (the walk ends at its first-hop switch).
+    pub dest_learned: bool,
 }
 
 impl StateTrace {
+    /// The trace as SuzieQ's `path show --format=json` prints it: one record
+    /// per hop, `pathid` from 1, SuzieQ's column names.
+    pub fn rows(&self, namespace: &str) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        for (i, p) in self.paths.iter().enumerate() {
+            for (j, h) in p.iter().enumerate() {
+                out.push(serde_json::json!({
+                    "pathid": i + 1,
+                    "hopCount": j,
+                    "namespace": namespace,
+                    "hostname": h.hostname,
+                    "iif": h.iif,
+                    "oif": h.oif,
+                    "vrf": h.vrf,
+                    "isL2": h.is_l2,
+                    "overlay": h.overlay,
+                    "mtuMatch": h.mtu_match,
+                    "inMtu": h.in_mtu,
+                    "outMtu": h.out_mtu,
+                    "protocol": h.protocol,
+                    "ipLookup": h.ip_lookup,
+                    "vtepLookup": h.vtep_lookup,
+                    "macLookup": h.mac_lookup,
+                    "nexthopIp": h.nexthop_ip,
+                    "hopError": h.hop_error,
+                    "timestamp": h.timestamp,
+                }));
+            }
+        }
+        out
+    }
+
     /// The smallest MTU along all paths (excluding `lo` interfaces), as
     /// SuzieQ's `path summarize` `pathMtu`.
     pub fn path_mtu(&self) -> Option<u32> {
@@ -469,6 +550,7 @@ struct Nh {
 
 /// A resolved next hop with its peer.
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_field_names)]
 struct Peer {
     iface: String,
     dev: u32,
@@ -507,6 +589,7 @@ struct St {
     overlay_nhip: String,
     oif: String,
     ts: Option<i64>,
+    ecmp: u16,
     l3v: HashSet<(u32, String)>,
     l2v: HashSet<(u32, String)>,
 }
@@ -563,6 +646,9 @@ impl<V> Ordered<V> {
     }
 }
 
+/// Arguments of a next-hop resolution (device, VRF, destination, L2, VTEP, MAC).
+type NhKey = (u32, String, String, bool, String, Option<String>);
+
 /// One trace: the data SuzieQ's `_init_dfs` prepares, and the walk.
 struct Tracer<'a> {
     p: &'a StatePlane,
@@ -574,8 +660,9 @@ struct Tracer<'a> {
     src_device: Vec<u32>,
     dest_device: Vec<u32>,
     srcnode_via_arp: bool,
+    dest_via_arp: bool,
     is_l2: bool,
-    cache: HashMap<(u32, String, String, bool, String, Option<String>), Vec<Peer>>,
+    cache: HashMap<NhKey, Vec<Peer>>,
 }
 
 /// Trace from `src` to `dst` on observed state, optionally in a given VRF.
@@ -616,6 +703,7 @@ impl<'a> Tracer<'a> {
             src_device: Vec::new(),
             dest_device: Vec::new(),
             srcnode_via_arp: false,
+            dest_via_arp: false,
             is_l2: false,
             cache: HashMap::new(),
         };
@@ -637,6 +725,7 @@ impl<'a> Tracer<'a> {
         t.dest_df = t.owners(dst);
         if t.dest_df.is_empty() {
             t.dest_df = t.find_fhr(None, dst);
+            t.dest_via_arp = !t.dest_df.is_empty();
         }
         // SuzieQ's same-subnet test for a source found through ARP never
         // matches (it compares the namespace column with a list), so such a
@@ -651,11 +740,7 @@ impl<'a> Tracer<'a> {
         }
         t.dest_device = uniq(t.dest_df.iter().map(|h| h.dev));
         t.src_device = uniq(t.src_df.iter().map(|h| h.dev));
-        if !t.src_device.iter().any(|&d| {
-            p.tables
-                .keys()
-                .any(|(dd, v)| *dd == d && p.lpm_fwd(d, v, dst).is_some())
-        }) {
+        if !t.src_device.iter().any(|&d| p.any_route_on(d, dst)) {
             return Err(StateTraceError::NoRoutesOnSource(
                 t.src_device.iter().map(|&d| p.host(d).to_string()).collect(),
             ));
@@ -684,6 +769,10 @@ impl<'a> Tracer<'a> {
                 continue;
             }
             for a in r.addrs(ip.is_ipv6()) {
+                // SuzieQ skips the 0.0.0.0/0 placeholder EOS reports on SVIs.
+                if a.prefix_len() == 0 && a.addr().is_unspecified() {
+                    continue;
+                }
                 if a.contains(&ip) {
                     let mut h = Hit::of(r, Some(*a));
                     if let Some(n) = h.ifname.strip_suffix("-v0") {
@@ -762,15 +851,15 @@ impl<'a> Tracer<'a> {
     /// owning an address (`addr` non-empty).
     fn get_vrf(&self, dev: u32, ifname: &str, addr: &str) -> String {
         let p = self.p;
-        let row: Option<&IfRow> = if !ifname.is_empty() {
-            p.row(dev, ifname)
-        } else {
+        let row: Option<&IfRow> = if ifname.is_empty() {
             addr.parse::<IpAddr>().ok().and_then(|ip| {
                 p.rows_with_addr(ip)
                     .iter()
                     .map(|&k| &p.ifs[k])
                     .find(|r| r.dev == dev && r.has(ip) && r.addrs(self.v6).iter().any(|n| n.addr() == ip))
             })
+        } else {
+            p.row(dev, ifname)
         };
         let mut vrf = String::new();
         if let Some(r) = row
@@ -930,7 +1019,7 @@ impl<'a> Tracer<'a> {
                 })
                 .collect();
         }
-        let protocol = r.map(|r| r.protocol.as_str()).unwrap_or("");
+        let protocol = r.map_or("", |r| r.protocol.as_str());
         self.l2_nexthop(dev, vrf, dest, None, protocol)
     }
 
@@ -1083,20 +1172,20 @@ impl<'a> Tracer<'a> {
                         } else {
                             // The peer is the first-hop switch: enter on the
                             // interface the source was learned on.
+                            // pandas' outer merge: the kept rows with their
+                            // first-hop interfaces, then first-hop switches
+                            // not among them, their other columns filled
+                            // forward from the row before.
                             let mut merged = Vec::new();
                             let mut last_mac = String::new();
-                            let mut fhr_sorted = fhr.clone();
-                            fhr_sorted.sort_by(|a, b| p.host(a.dev).cmp(p.host(b.dev)));
-                            for h in &fhr_sorted {
-                                let same: Vec<&(u32, String, String)> = kept.iter().filter(|r| r.0 == h.dev).collect();
-                                if same.is_empty() {
-                                    merged.push((h.dev, h.ifname.clone(), last_mac.clone()));
-                                } else {
-                                    for r in same {
-                                        last_mac = r.2.clone();
-                                        merged.push((h.dev, h.ifname.clone(), r.2.clone()));
-                                    }
+                            for r in &kept {
+                                for h in fhr.iter().filter(|h| h.dev == r.0) {
+                                    merged.push((h.dev, h.ifname.clone(), r.2.clone()));
                                 }
+                                last_mac.clone_from(&r.2);
+                            }
+                            for h in fhr.iter().filter(|h| !kept.iter().any(|r| r.0 == h.dev)) {
+                                merged.push((h.dev, h.ifname.clone(), last_mac.clone()));
                             }
                             rows = merged;
                         }
@@ -1173,6 +1262,7 @@ impl<'a> Tracer<'a> {
                     overlay_nhip: String::new(),
                     oif: h.ifname.clone(),
                     ts: h.ts,
+                    ecmp: 0,
                     l3v: HashSet::new(),
                     l2v: HashSet::new(),
                 },
@@ -1213,6 +1303,7 @@ impl<'a> Tracer<'a> {
                     overlay_nhip: String::new(),
                     oif: h.ifname.clone(),
                     ts: h.ts,
+                    ecmp: 0,
                     l3v: HashSet::new(),
                     l2v: HashSet::new(),
                 },
@@ -1373,11 +1464,12 @@ impl<'a> Tracer<'a> {
                 }
 
                 st.vrf = ivrf.clone();
-                if !(is_l2 || !ioverlay.is_empty()) {
+                if !is_l2 && ioverlay.is_empty() {
                     if let Some(r) = p.lpm_fwd(device, &ivrf, self.dst) {
                         st.ts = Some(r.ts);
                         st.protocol = r.protocol.clone();
                         st.lookup = r.prefix.to_string();
+                        st.ecmp = u16::try_from(r.nhips.len()).unwrap_or(u16::MAX);
                         if p.lpm_fwd(device, &ivrf, self.src).is_none() && !on_src_node {
                             st.push_error("no reverse path");
                         }
@@ -1463,6 +1555,7 @@ impl<'a> Tracer<'a> {
                             overlay_nhip,
                             oif: iface,
                             ts: None,
+                            ecmp: 0,
                             l3v: l3v.clone(),
                             l2v: l2v.clone(),
                         },
@@ -1541,6 +1634,7 @@ impl<'a> Tracer<'a> {
                     nexthop_ip: st.nhip.clone(),
                     hop_error: st.errors.borrow().join(", "),
                     timestamp: st.ts,
+                    ecmp: st.ecmp,
                 };
                 if let Some(prev) = hops.last_mut() {
                     prev.nexthop_ip = hop.nexthop_ip.clone();
@@ -1570,6 +1664,8 @@ impl<'a> Tracer<'a> {
         StateTrace {
             paths: out,
             dest_devices: self.dest_device.iter().map(|&d| p.host(d).to_string()).collect(),
+            source_learned: self.srcnode_via_arp,
+            dest_learned: self.dest_via_arp,
         }
     }
 }
@@ -1606,4 +1702,147 @@ fn uniq<T: PartialEq>(it: impl Iterator<Item = T>) -> Vec<T> {
         }
     }
     out
+}
+
+/// Trace a flow on a data plane built from a network with observed state:
+/// the walk of [`trace_state`], as the engine's [`Trace`] (one branch per
+/// path), so every view of a trace (DNA Center, JSON, tables) shows it.
+///
+/// A source or destination found only in ARP tables appears as an address
+/// element before the first-hop switch (after the last one). Dispositions:
+/// `ACCEPTED` at a device or learned host owning the destination, `LOOP`
+/// where SuzieQ reports a loop, `EXITS_NETWORK` where the last route leads
+/// out of what was collected, `NO_ROUTE` where the last device has none,
+/// `NEIGHBOR_UNREACHABLE` where a route's next hop is not in the tables.
+pub fn trace_flow(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError> {
+    let Some(plane) = dp.state.as_deref() else {
+        return Err(TraceError::Observed("no observed state".to_string()));
+    };
+    let st = trace_state(plane, flow.src, flow.dst, None).map_err(|e| match e {
+        StateTraceError::AddressFamily => TraceError::MixedFamilies(flow.src, flow.dst),
+        StateTraceError::NoStart(ip) => TraceError::SourceNotFound(ip),
+        e => TraceError::Observed(e.to_string()),
+    })?;
+    let dest_inside = dp.owner(flow.dst).is_some() || st.dest_learned;
+    let mut branches = Vec::with_capacity(st.paths.len());
+    let mut first_iif: Option<u32> = None;
+    for path in &st.paths {
+        let mut hops: Vec<Hop> = Vec::with_capacity(path.len() + 2);
+        if st.source_learned {
+            let mut h = Hop::at(Node::Address(flow.src), HopAction::Originated);
+            h.egress = None;
+            hops.push(h);
+        }
+        let n = path.len();
+        for (j, sh) in path.iter().enumerate() {
+            let Some(dev) = dp.device_index(&sh.hostname) else {
+                continue;
+            };
+            let mut h = Hop::at(Node::Device(dev), HopAction::Routed);
+            let iif = dp.interface_index(dev, &sh.iif);
+            let oif = dp.interface_index(dev, &sh.oif);
+            if j == 0 {
+                first_iif = first_iif.or(iif);
+            }
+            let originated = j == 0 && !st.source_learned;
+            let last = j + 1 == n;
+            let received = last && st.dest_devices.contains(&sh.hostname) && !st.dest_learned;
+            let place = |h: &mut Hop, i: Option<u32>, ingress: bool| {
+                let Some(i) = i else { return };
+                let virt = !matches!(dp.interfaces[i as usize].kind, pathtrace_model::InterfaceKind::Physical);
+                match (ingress, virt) {
+                    (true, false) => h.ingress = Some(i),
+                    (true, true) => h.ingress_virtual = Some(i),
+                    (false, false) => h.egress = Some(i),
+                    (false, true) => h.egress_virtual = Some(i),
+                }
+            };
+            if !originated {
+                place(&mut h, iif, true);
+            }
+            if !received {
+                place(&mut h, oif, false);
+            }
+            h.vrf = crate::dataplane::vrf_index(&dp.vrfs, Some(&sh.vrf));
+            if sh.overlay {
+                h.tunnel = Some(Tunnel::Vxlan);
+            }
+            h.action = if received {
+                HopAction::Received
+            } else if originated {
+                HopAction::Originated
+            } else if sh.overlay && sh.ip_lookup.parse::<IpAddr>().is_ok() {
+                // An underlay hop: routed towards the VTEP.
+                HopAction::Routed
+            } else if sh.is_l2 && sh.ip_lookup.parse::<IpNet>().is_err() {
+                HopAction::Switched
+            } else {
+                HopAction::Routed
+            };
+            // The route's attributes as interned for the model's FIB: one
+            // with the observed protocol (for its name in every view).
+            let proto = crate::fib::RouteProtocol::from_observed(&sh.protocol);
+            let attrs = dp.route_attrs.iter().position(|a| a.protocol == proto).or_else(|| {
+                let (Ok(prefix), Some(vrf)) = (sh.ip_lookup.parse::<IpNet>(), h.vrf) else {
+                    return None;
+                };
+                dp.fib(dev, vrf)
+                    .and_then(|f| f.lookup(prefix.addr()))
+                    .map(|(_, e)| e.attrs as usize)
+            });
+            let looked_up = sh.ip_lookup.parse::<IpNet>().ok().or_else(|| {
+                let vtep = sh.ip_lookup.parse::<IpAddr>().ok()?;
+                plane.route_to(&sh.hostname, &sh.vrf, vtep)
+            });
+            if let (Some(prefix), Some(attrs)) = (looked_up, attrs) {
+                h.route = Some(RouteUse {
+                    prefix,
+                    attrs: attrs as u32,
+                    next_hop: sh.nexthop_ip.parse().ok(),
+                    paths: sh.ecmp.max(1),
+                });
+            }
+            hops.push(h);
+        }
+        let last = path.last();
+        let looped = last.is_some_and(|h| h.hop_error.to_ascii_lowercase().contains("loop"));
+        let at_dest = last.is_some_and(|h| st.dest_devices.contains(&h.hostname));
+        let disposition = if looped {
+            Disposition::Loop
+        } else if at_dest {
+            if st.dest_learned {
+                hops.push(Hop::at(Node::Address(flow.dst), HopAction::Received));
+            }
+            Disposition::Accepted
+        } else if last.is_some_and(|h| h.ip_lookup.is_empty()) {
+            Disposition::NoRoute
+        } else if !dest_inside {
+            Disposition::ExitsNetwork
+        } else {
+            Disposition::NeighborUnreachable
+        };
+        if !disposition.is_success()
+            && let Some(h) = hops.last_mut()
+            && matches!(h.node, Node::Device(_))
+        {
+            h.action = HopAction::Stopped;
+        }
+        branches.push(Branch {
+            protocol: None,
+            disposition,
+            detail: Detail::None,
+            hops,
+        });
+    }
+    let source = match find_source(dp, flow.src) {
+        Some(s) => s,
+        None => Source::Subnet(first_iif.ok_or(TraceError::SourceNotFound(flow.src))?),
+    };
+    Ok(Trace {
+        flow: *flow,
+        source,
+        trace_count: branches.len(),
+        truncated: false,
+        branches,
+    })
 }

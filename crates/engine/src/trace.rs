@@ -114,6 +114,8 @@ pub enum HopAction {
 pub enum Tunnel {
     /// CAPWAP between an AP and its wireless controller.
     Capwap,
+    /// VXLAN between two VTEPs (an EVPN overlay hop).
+    Vxlan,
 }
 
 impl Tunnel {
@@ -121,6 +123,7 @@ impl Tunnel {
     pub fn as_str(self) -> &'static str {
         match self {
             Tunnel::Capwap => "CAPWAP Tunnel",
+            Tunnel::Vxlan => "VXLAN Tunnel",
         }
     }
 }
@@ -168,6 +171,11 @@ pub struct Hop {
 }
 
 impl Hop {
+    /// A hop at `node` doing `action`, with nothing else known yet.
+    pub fn at(node: Node, action: HopAction) -> Self {
+        Hop::new(node, action)
+    }
+
     fn new(node: Node, action: HopAction) -> Self {
         Hop {
             node,
@@ -253,6 +261,10 @@ pub enum TraceError {
     /// Source and destination are of different address families.
     #[error("source {0} and destination {1} are of different address families")]
     MixedFamilies(IpAddr, IpAddr),
+    /// A trace on observed state could not start (the collector's tables
+    /// do not know the source, or have no route for it).
+    #[error("{0}")]
+    Observed(String),
 }
 
 /// Limits on branch enumeration.
@@ -294,6 +306,9 @@ pub fn trace(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError> {
 pub fn trace_with(dp: &DataPlane, flow: &Flow, opts: TraceOptions) -> Result<Trace, TraceError> {
     if flow.src.is_ipv4() != flow.dst.is_ipv4() {
         return Err(TraceError::MixedFamilies(flow.src, flow.dst));
+    }
+    if dp.state.is_some() {
+        return crate::state::trace_flow(dp, flow);
     }
     let source = find_source(dp, flow.src).ok_or(TraceError::SourceNotFound(flow.src))?;
     let run = |proto: Protocol| {

@@ -70,6 +70,7 @@ fn mixed_counts_per_table() {
             ("ifCounters", 2),
             ("topcpu", 0),
             ("topmem", 0),
+            ("devconfig", 8),
         ]
     );
     assert_eq!(s.absent_tables, ["mlag", "evpnVni", "topcpu", "topmem"]);
@@ -229,7 +230,7 @@ fn missing_required_table_is_an_error() {
     copy_table(&d, "interfaces", "3.0");
     copy_table(&d, "routes", "2.0");
     let s = suzieq::read_namespace(&d, "mixed").unwrap();
-    assert_eq!(s.absent_tables.len(), 9);
+    assert_eq!(s.absent_tables.len(), 10);
     let e = suzieq::read_namespace(&d, "nope").unwrap_err();
     assert!(
         e.to_string().contains("namespace \"nope\" not found"),
@@ -349,47 +350,28 @@ fn traced_paths(ns: &str, src: &str, dst: &str) -> Vec<Vec<(String, String, Stri
     let s = suzieq::read_namespace(&fixture(), ns).unwrap();
     let net = suzieq::convert(&s).network;
     let dp = pathtrace_engine::build(&net);
-    let flow = pathtrace_engine::Flow::new(src.parse().unwrap(), dst.parse().unwrap());
-    let t = pathtrace_engine::trace(&dp, &flow).unwrap();
-    let name = |i: Option<u32>| i.map_or(String::new(), |i| dp.interfaces[i as usize].name.clone());
-    let owner_if = |ip: &str| {
-        let ip: std::net::IpAddr = ip.parse().unwrap();
-        net.devices
-            .iter()
-            .flat_map(|d| d.interfaces.iter())
-            .find(|i| i.ip.is_some_and(|a| a.addr() == ip))
-            .unwrap()
-            .name
-            .clone()
-    };
+    let plane = dp.state.as_deref().expect("an imported network carries observed state");
+    let t = pathtrace_engine::state::trace_state(plane, src.parse().unwrap(), dst.parse().unwrap(), None)
+        .unwrap();
     let mut v: Vec<Vec<(String, String, String)>> = t
-        .branches
+        .paths
         .iter()
-        .map(|b| {
-            let n = b.hops.len();
-            b.hops
-                .iter()
-                .enumerate()
-                .map(|(k, h)| {
-                    let pathtrace_engine::Node::Device(d) = h.node else {
-                        panic!("non-device hop")
-                    };
-                    let iif = if k == 0 {
-                        owner_if(src)
-                    } else {
-                        name(h.ingress_virtual.or(h.ingress))
-                    };
-                    let oif = if k + 1 == n {
-                        owner_if(dst)
-                    } else {
-                        name(h.egress_virtual.or(h.egress))
-                    };
-                    (dp.devices[d as usize].name.clone(), iif, oif)
-                })
+        .map(|p| {
+            p.iter()
+                .map(|h| (h.hostname.clone(), h.iif.clone(), h.oif.clone()))
                 .collect()
         })
         .collect();
     v.sort();
+    // The same paths through the engine's general entry point (what the CLI
+    // and the server use): one ACCEPTED branch per path, same devices.
+    let flow = pathtrace_engine::Flow::new(src.parse().unwrap(), dst.parse().unwrap());
+    let tr = pathtrace_engine::trace(&dp, &flow).unwrap();
+    assert_eq!(tr.branches.len(), v.len());
+    for b in &tr.branches {
+        assert_eq!(b.disposition, pathtrace_engine::Disposition::Accepted);
+        assert_eq!(b.hops.len(), v[0].len());
+    }
     v
 }
 
@@ -401,11 +383,11 @@ fn s1_mixed_trace_matches_suzieq() {
     );
 }
 
-/// Known failure: EOS unnumbered interfaces report the loopback address
-/// (10.0.0.14/32 on Ethernet1 and Loopback0); the model has no unnumbered
-/// interfaces, so the duplicate is dropped and the trace stops at leaf04.
+/// EOS unnumbered interfaces report the loopback address (10.0.0.14/32 on
+/// Ethernet1 and Loopback0): the trace on observed state resolves them as
+/// SuzieQ does (the loopback is the source; the peer's ARP entry names the
+/// link).
 #[test]
-#[ignore = "unnumbered interfaces are not representable yet (docs/import.md)"]
 fn s3_eos_trace_matches_suzieq() {
     assert_eq!(
         traced_paths("eos", "10.0.0.14", "10.0.0.11"),

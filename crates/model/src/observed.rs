@@ -138,6 +138,9 @@ pub struct ArpEntry {
     /// Entry state as reported (`reachable`, `failed`, `permanent`, …).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub state: String,
+    /// Collection time, epoch milliseconds.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub timestamp: i64,
 }
 
 /// A MAC address table entry.
@@ -171,15 +174,20 @@ pub struct MlagMember {
     pub peer_link: String,
 }
 
+// serde's `skip_serializing_if` passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_zero(v: &u32) -> bool {
     *v == 0
 }
+#[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_zero_u16(v: &u16) -> bool {
     *v == 0
 }
+#[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_zero_i64(v: &i64) -> bool {
     *v == 0
 }
+#[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_false(v: &bool) -> bool {
     !*v
 }

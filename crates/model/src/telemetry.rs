@@ -11,7 +11,8 @@
 //! * [`DeviceSample`]: CPU (5 s / 1 min / 5 min, percent) and memory (bytes
 //!   used / total) of a device — `DEVICE-STATS`;
 //! * [`InterfaceSample`]: an interface's status, packet counters, rates and
-//!   queue figures — `INTERFACE-STATS`;
+//!   queue figures — `INTERFACE-STATS` — and its byte and error counters,
+//!   which the DNA Center statistics have no field for (kept as data only);
 //! * [`QosSample`]: the class-map counters of one interface in one direction
 //!   — `QOS-STATS`;
 //! * [`FlowRecord`]: a performance-monitor (Flexible NetFlow) flow record on
@@ -142,6 +143,19 @@ pub struct InterfaceSample {
     /// Output queue size (`outputQueueDepth`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_queue_depth: Option<u64>,
+    /// Bytes received. Kept as data; the DNA Center statistics have no
+    /// field for it, so the view does not show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_bytes: Option<u64>,
+    /// Bytes sent (kept as data, not in the DNA Center view).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_bytes: Option<u64>,
+    /// Receive errors (kept as data, not in the DNA Center view).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_errors: Option<u64>,
+    /// Send errors (kept as data, not in the DNA Center view).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_errors: Option<u64>,
 }
 
 /// Direction of a service policy on an interface.

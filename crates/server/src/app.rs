@@ -99,6 +99,9 @@ pub struct AppState {
     pub refresh_interval_ms: i64,
     /// The model file served (`--network`), reloaded on SIGHUP.
     pub network_file: Option<std::path::PathBuf>,
+    /// The model source served instead of a file (`serve --suzieq`), called
+    /// again on SIGHUP.
+    pub network_loader: Option<crate::config::NetworkLoader>,
     /// The latest analysis of each flow created here (for
     /// `previousFlowAnalysisId`; `None` when other replicas create too).
     pub flows: Option<Arc<crate::refresh::FlowIndex>>,

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use argon2::{Argon2, PasswordHasher};
 use serde::Deserialize;
@@ -72,6 +73,27 @@ pub struct Overrides {
     pub network: Option<PathBuf>,
 }
 
+/// A model the binary produces instead of reading a model file (`serve
+/// --suzieq DIR --namespace NS`: a SuzieQ snapshot, converted). `load` is
+/// called at start and again on every reload (SIGHUP,
+/// `POST …/pathtrace/network/reload`); it returns the model's YAML text, or
+/// why there is none. It may block (it runs off the async workers).
+#[derive(Clone)]
+pub struct NetworkLoader {
+    /// Names the source in messages and as the model's file name.
+    pub label: String,
+    /// Produce the model text.
+    pub load: Arc<dyn Fn() -> Result<String, String> + Send + Sync>,
+}
+
+impl std::fmt::Debug for NetworkLoader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkLoader")
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The resolved settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -85,6 +107,9 @@ pub struct Settings {
     pub database_url: String,
     /// Model file to publish and serve.
     pub network: Option<PathBuf>,
+    /// A model the binary produces, served instead of `network` (never set
+    /// by [`resolve`]; the binary sets it for `serve --suzieq`).
+    pub network_loader: Option<NetworkLoader>,
     /// Certificate and key, when configured.
     pub tls_cert: Option<PathBuf>,
     /// Key.
@@ -183,6 +208,7 @@ pub fn resolve(o: Overrides) -> anyhow::Result<Settings> {
         data_dir,
         database_url,
         network: o.network.or(file.network),
+        network_loader: None,
         tls_cert: file.tls_cert,
         tls_key: file.tls_key,
         workers,

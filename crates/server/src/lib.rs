@@ -62,7 +62,27 @@ pub async fn load_snapshot(store: &Store, network: Option<&Path>) -> anyhow::Res
             ),
         },
     };
-    let net = pathtrace_model::load_str(&text, &file)?;
+    publish_text(store, text, &file).await
+}
+
+/// The snapshot a [`config::NetworkLoader`] produces (`serve --suzieq`),
+/// published as a new version when it differs from the latest.
+pub async fn load_snapshot_from(
+    store: &Store,
+    loader: &config::NetworkLoader,
+) -> anyhow::Result<Snapshot> {
+    let load = std::sync::Arc::clone(&loader.load);
+    let text = tokio::task::spawn_blocking(move || load())
+        .await
+        .context("loading the network")?
+        .map_err(|e| anyhow::anyhow!("{}: {e}", loader.label))?;
+    publish_text(store, text, &loader.label).await
+}
+
+/// Validate a model text, publish it (a new version when it changed) and
+/// build its snapshot.
+async fn publish_text(store: &Store, text: String, file: &str) -> anyhow::Result<Snapshot> {
+    let net = pathtrace_model::load_str(&text, file)?;
     let (version, published_ms) = store
         .publish_snapshot(&digest(&text), &text, now_ms())
         .await?;
@@ -80,7 +100,10 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
     let store = Store::open(&settings.database_url)
         .await
         .context("opening the store")?;
-    let snapshot = load_snapshot(&store, settings.network.as_deref()).await?;
+    let snapshot = match &settings.network_loader {
+        Some(loader) => load_snapshot_from(&store, loader).await?,
+        None => load_snapshot(&store, settings.network.as_deref()).await?,
+    };
     metrics::install();
     // The cache is safe only while this process is the store's one writer:
     // SQLite (one server per file, see `run`), not PostgreSQL (replicas).
@@ -92,6 +115,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
     let state = AppState {
         refresh_interval_ms: settings.refresh_interval_s * 1000,
         network_file: settings.network.clone(),
+        network_loader: settings.network_loader.clone(),
         flows: hot
             .as_ref()
             .map(|_| Arc::new(refresh::FlowIndex::default())),
@@ -234,8 +258,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     #[cfg(unix)]
     {
-        // SIGHUP: serve the --network file again (a new snapshot version
-        // when it changed); a model with errors is logged and ignored.
+        // SIGHUP: serve the --network file again, or what the loader gives
+        // (--suzieq: the directory read again) — a new snapshot version
+        // when it changed; a model with errors is logged and ignored.
         let state = state.clone();
         if let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
         {

@@ -235,8 +235,8 @@ pub enum ReloadError {
     /// The model file could not be read.
     #[error("{0}")]
     Unreadable(String),
-    /// There is no model file to reload.
-    #[error("the server was started without --network: there is no file to reload")]
+    /// There is no model file (nor other source) to reload.
+    #[error("the server was started without --network or --suzieq: there is no file to reload")]
     NoFile,
     /// The store failed.
     #[error(transparent)]
@@ -284,8 +284,18 @@ pub async fn reload(
     Ok(snapshot)
 }
 
-/// Reload the `--network` file (SIGHUP, `POST …/pathtrace/network/reload`).
+/// Reload the `--network` file, or call the source given instead
+/// (`--suzieq`: the parquet directory is read and converted again) (SIGHUP,
+/// `POST …/pathtrace/network/reload`).
 pub async fn reload_file(state: &AppState) -> Result<Arc<Snapshot>, ReloadError> {
+    if let Some(loader) = state.network_loader.clone() {
+        let load = Arc::clone(&loader.load);
+        let text = tokio::task::spawn_blocking(move || load())
+            .await
+            .map_err(|e| ReloadError::Unreadable(format!("{}: {e}", loader.label)))?
+            .map_err(|e| ReloadError::Unreadable(format!("{}: {e}", loader.label)))?;
+        return reload(state, text, loader.label).await;
+    }
     let path = state.network_file.clone().ok_or(ReloadError::NoFile)?;
     let text = tokio::fs::read_to_string(&path)
         .await

@@ -260,6 +260,10 @@ pub fn compute(snapshot: &Snapshot, a: &Analysis, now: i64) -> Outcome {
             format!("SOURCE_NOT_FOUND: source IP address {ip} is not known to the controller"),
         ),
         Err(e @ TraceError::MixedFamilies(..)) => failed("INVALID_REQUEST", e.to_string()),
+        Err(TraceError::Observed(msg)) => failed(
+            "SOURCE_NOT_FOUND",
+            format!("SOURCE_NOT_FOUND: {msg} (in the collected state)"),
+        ),
     }
 }
 

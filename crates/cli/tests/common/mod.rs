@@ -48,6 +48,12 @@ pub fn ready(addr: SocketAddr) -> bool {
 }
 
 pub fn start_server() -> Server {
+    start_server_with(&[])
+}
+
+/// A server started with `extra` arguments after the defaults (e.g. the
+/// network to serve).
+pub fn start_server_with(extra: &[&std::ffi::OsStr]) -> Server {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -60,6 +66,7 @@ pub fn start_server() -> Server {
         .arg(addr.to_string())
         .arg("--data-dir")
         .arg(&data_dir)
+        .args(extra)
         .env("PATHTRACE_LOG", "warn")
         .env_remove("PATHTRACE_CONFIG")
         .env_remove("PATHTRACE_DATABASE_URL")

@@ -143,8 +143,14 @@ pub fn hop(dp: &DataPlane, h: &Hop) -> Value {
         }
         m.insert("acl".into(), Value::Object(acl));
     }
-    if let Some(Tunnel::Capwap) = h.tunnel {
-        m.insert("tunnel".into(), json!("CAPWAP"));
+    if let Some(t) = h.tunnel {
+        m.insert(
+            "tunnel".into(),
+            json!(match t {
+                Tunnel::Capwap => "CAPWAP",
+                Tunnel::Vxlan => "VXLAN",
+            }),
+        );
     }
     Value::Object(m)
 }

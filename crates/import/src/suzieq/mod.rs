@@ -10,15 +10,16 @@ mod convert;
 mod error;
 mod files;
 pub mod normalise;
+mod observed;
 pub mod rows;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-pub use convert::{Conversion, convert};
+pub use convert::Conversion; // HELPER1-TEMP was: pub use convert::{Conversion, convert};
 pub use error::ImportError;
 pub use rows::{
-    ArpNdRow, DeviceRow, EvpnVniRow, IfCountersRow, InterfaceRow, LldpRow, MacRow, Meta, MlagRow,
+    ArpNdRow, DevconfigRow, DeviceRow, EvpnVniRow, IfCountersRow, InterfaceRow, LldpRow, MacRow, Meta, MlagRow,
     ProcessRow, RouteRow, TopCpuRow, TopMemRow, VlanRow,
 };
 
@@ -38,6 +39,7 @@ pub const TABLES: &[&str] = &[
     "ifCounters",
     "topcpu",
     "topmem",
+    "devconfig",
 ];
 
 /// Tables without which a namespace cannot be imported.
@@ -73,6 +75,8 @@ pub struct Snapshot {
     pub topcpu: Vec<TopCpuRow>,
     /// `topmem`.
     pub topmem: Vec<TopMemRow>,
+    /// `devconfig`.
+    pub devconfig: Vec<DevconfigRow>,
     /// Optional tables with no data for this namespace.
     pub absent_tables: Vec<&'static str>,
 }
@@ -93,6 +97,7 @@ impl Snapshot {
             "ifCounters" => self.if_counters.len(),
             "topcpu" => self.topcpu.len(),
             "topmem" => self.topmem.len(),
+            "devconfig" => self.devconfig.len(),
             _ => return None,
         })
     }
@@ -177,7 +182,20 @@ pub fn read_namespace(dir: &Path, namespace: &str) -> Result<Snapshot, ImportErr
     optional!(if_counters, IfCountersRow);
     optional!(topcpu, TopCpuRow);
     optional!(topmem, TopMemRow);
+    optional!(devconfig, DevconfigRow);
     snap.absent_tables = absent;
     normalise::snapshot(&mut snap);
     Ok(snap)
 }
+mod telemetry; // HELPER1-TEMP
+// HELPER1-TEMP begin
+/// Temporary wiring.
+pub fn convert(s: &Snapshot) -> Conversion {
+    let mut c = convert::convert(s);
+    let (mut t, w) = telemetry::telemetry(s);
+    c.warnings.extend(w);
+    c.warnings.extend(telemetry::retain_converted(&mut t, &c.network));
+    c.network.telemetry = t;
+    c
+}
+// HELPER1-TEMP end

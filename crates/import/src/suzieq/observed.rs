@@ -102,10 +102,10 @@ pub(crate) fn observed(s: &Snapshot, dir_label: Option<&str>) -> Observed {
         if prefix == "127.0.0.0/8".parse::<IpNet>().expect("literal") {
             continue;
         }
-        let protocol = if r.protocol == "direct" {
+        let protocol = if r.reported_protocol == "direct" {
             "connected".to_string()
         } else {
-            r.protocol.clone()
+            r.reported_protocol.clone()
         };
         devs[d].routes.push(ObservedFibEntry {
             vrf: if r.vrf.is_empty() {
@@ -130,6 +130,7 @@ pub(crate) fn observed(s: &Snapshot, dir_label: Option<&str>) -> Observed {
             interface: r.oif.clone(),
             remote: r.remote,
             state: r.state.clone(),
+            timestamp: r.meta.timestamp,
         });
     }
     for r in &s.macs {

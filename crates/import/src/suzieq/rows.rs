@@ -285,6 +285,8 @@ pub struct RouteRow {
     pub oifs: Vec<String>,
     /// Protocol (normalised, see [`super::normalise::protocol`]).
     pub protocol: String,
+    /// Protocol exactly as SuzieQ stored it (`ebgp`, `ospf-1`, `direct`, …).
+    pub reported_protocol: String,
     /// `forward`, `blackhole`, `drop`, `reject`, …
     pub action: String,
     /// Preference (administrative distance).
@@ -334,6 +336,7 @@ impl Row for RouteRow {
                 nexthop_ips,
                 oifs,
                 protocol: proto.get(i).to_string(),
+                reported_protocol: proto.get(i).to_string(),
                 action: action.get(i).to_string(),
                 preference: pref.int(i),
                 metric: metric.int(i),

@@ -83,8 +83,8 @@ async fn replace(
     Ok(wrap(StatusCode::OK, describe(&s)))
 }
 
-/// Read the `--network` file again (what SIGHUP does).
-#[utoipa::path(post, path = "/api/v1/pathtrace/network/reload", tag = "network", summary = "Serve the --network file again (as SIGHUP does)", security(("X-Auth-Token" = [])), responses((status = 200, description = "Now served"), (status = 400, description = "The model has errors: detail lists them"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 409, description = "The server was started without --network")))]
+/// Read the `--network` file (or the `--suzieq` directory) again (what SIGHUP does).
+#[utoipa::path(post, path = "/api/v1/pathtrace/network/reload", tag = "network", summary = "Serve the --network file (or the --suzieq directory) again (as SIGHUP does)", security(("X-Auth-Token" = [])), responses((status = 200, description = "Now served"), (status = 400, description = "The model has errors: detail lists them"), (status = 401, description = "Missing or invalid X-Auth-Token"), (status = 409, description = "The server was started without --network or --suzieq")))]
 async fn reload_from_file(
     State(state): State<AppState>,
     _u: Authenticated,
