@@ -204,10 +204,17 @@ impl DataPlane {
     /// Interface index by device and (possibly abbreviated) name.
     pub fn interface_index(&self, dev: u32, name: &str) -> Option<u32> {
         let d = self.devices.get(dev as usize)?;
+        // The exact spelling first (cheap), then the abbreviations.
         d.interfaces
             .iter()
             .copied()
-            .find(|&i| ifname::matches(name, &self.interfaces[i as usize].name))
+            .find(|&i| self.interfaces[i as usize].name == name)
+            .or_else(|| {
+                d.interfaces
+                    .iter()
+                    .copied()
+                    .find(|&i| ifname::matches(name, &self.interfaces[i as usize].name))
+            })
     }
 }
 

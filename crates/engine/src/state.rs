@@ -26,8 +26,8 @@
 // compared line by line); plain `x = y.clone()` assignments are kept for that.
 #![allow(clippy::assigning_clones)]
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 use std::rc::Rc;
@@ -38,8 +38,8 @@ use pathtrace_model::observed::Observed;
 use crate::dataplane::DataPlane;
 use crate::flow::Flow;
 use crate::trace::{
-    Branch, Detail, Disposition, Hop, HopAction, Node, RouteUse, Source, Trace, TraceError,
-    Tunnel, find_source,
+    Branch, Detail, Disposition, Hop, HopAction, Node, RouteUse, Source, Trace, TraceError, Tunnel,
+    find_source,
 };
 use prefix_trie::PrefixMap;
 
@@ -122,6 +122,8 @@ pub struct StatePlane {
     macs_by_mac: HashMap<String, Vec<usize>>,
     mlag_peer: HashMap<u32, u32>,
     mlag_peerlink: HashMap<u32, String>,
+    /// VRF names seen in the state, interned for loop detection.
+    vrf_ids: HashMap<String, u32>,
 }
 
 #[allow(clippy::missing_fields_in_debug)] // sizes, not contents
@@ -142,19 +144,20 @@ impl StatePlane {
     pub fn build(obs: &Observed) -> StatePlane {
         let mut p = StatePlane {
             hosts: Vec::new(),
-            host_ix: HashMap::new(),
+            host_ix: HashMap::default(),
             ifs: Vec::new(),
-            if_by_addr: HashMap::new(),
-            if_by_mac: HashMap::new(),
-            if_by_name: vec![HashMap::new(); obs.devices.len()],
+            if_by_addr: HashMap::default(),
+            if_by_mac: HashMap::default(),
+            if_by_name: vec![HashMap::default(); obs.devices.len()],
             routes: Vec::new(),
-            tables: (0..obs.devices.len()).map(|_| HashMap::new()).collect(),
+            tables: (0..obs.devices.len()).map(|_| HashMap::default()).collect(),
             arp: Vec::new(),
-            arp_by_ip: HashMap::new(),
+            arp_by_ip: HashMap::default(),
             macs: Vec::new(),
-            macs_by_mac: HashMap::new(),
-            mlag_peer: HashMap::new(),
-            mlag_peerlink: HashMap::new(),
+            macs_by_mac: HashMap::default(),
+            mlag_peer: HashMap::default(),
+            mlag_peerlink: HashMap::default(),
+            vrf_ids: HashMap::default(),
         };
         for d in &obs.devices {
             let ix = p.hosts.len() as u32;
@@ -173,8 +176,18 @@ impl StatePlane {
                     name: i.name.clone(),
                     kind: i.kind.clone(),
                     mtu: i.mtu,
-                    v4: i.addresses.iter().filter(|a| a.addr().is_ipv4()).copied().collect(),
-                    v6: i.addresses.iter().filter(|a| a.addr().is_ipv6()).copied().collect(),
+                    v4: i
+                        .addresses
+                        .iter()
+                        .filter(|a| a.addr().is_ipv4())
+                        .copied()
+                        .collect(),
+                    v6: i
+                        .addresses
+                        .iter()
+                        .filter(|a| a.addr().is_ipv6())
+                        .copied()
+                        .collect(),
                     vlan: u32::from(i.vlan),
                     master: i.master.clone(),
                     mac: i.mac.clone(),
@@ -197,7 +210,10 @@ impl StatePlane {
                 if !row.mac.is_empty() {
                     p.if_by_mac.entry(row.mac.clone()).or_default().push(k);
                 }
-                p.if_by_name[dev as usize].entry(row.name.clone()).or_default().push(k);
+                p.if_by_name[dev as usize]
+                    .entry(row.name.clone())
+                    .or_default()
+                    .push(k);
                 p.ifs.push(row);
             }
         }
@@ -231,7 +247,7 @@ impl StatePlane {
             .collect();
         arps.sort_by_key(|(_, a)| a.timestamp);
         {
-            let mut seen = HashSet::new();
+            let mut seen = rustc_hash::FxHashSet::default();
             for (dev, a) in arps {
                 if !seen.insert((dev, a.ip, a.interface.clone())) {
                     continue;
@@ -268,6 +284,15 @@ impl StatePlane {
                 });
             }
         }
+        let mut names: Vec<&str> = vec!["", "default"];
+        for d in &obs.devices {
+            names.extend(d.interfaces.iter().map(|i| i.master.as_str()));
+            names.extend(d.routes.iter().map(|r| r.vrf.as_str()));
+        }
+        for n in names {
+            let next = p.vrf_ids.len() as u32;
+            p.vrf_ids.entry(n.to_string()).or_insert(next);
+        }
         let mut by_system: Vec<(String, Vec<u32>)> = Vec::new();
         for (di, d) in obs.devices.iter().enumerate() {
             if let Some(m) = &d.mlag {
@@ -291,6 +316,12 @@ impl StatePlane {
     pub fn route_to(&self, hostname: &str, vrf: &str, ip: IpAddr) -> Option<IpNet> {
         let d = *self.host_ix.get(hostname)?;
         self.lpm(d, vrf, ip).map(|r| r.prefix)
+    }
+
+    /// The id of a VRF name (names never seen share one id: they have no
+    /// routes, so no walk goes through them twice).
+    fn vrf_id(&self, name: &str) -> u32 {
+        self.vrf_ids.get(name).copied().unwrap_or(u32::MAX)
     }
 
     /// Number of devices with observed state.
@@ -327,7 +358,8 @@ impl StatePlane {
     /// reverse path: the longest match, unless it is a Junos
     /// `access-internal` route (then none).
     fn lpm_fwd(&self, dev: u32, vrf: &str, ip: IpAddr) -> Option<&Route> {
-        self.lpm(dev, vrf, ip).filter(|r| r.protocol != "access-internal")
+        self.lpm(dev, vrf, ip)
+            .filter(|r| r.protocol != "access-internal")
     }
 
     fn any_route(&self, ip: IpAddr) -> bool {
@@ -401,7 +433,10 @@ impl fmt::Display for StateTraceError {
                 write!(f, "No routes found for [{}]", l.join(", "))
             }
             StateTraceError::UnknownInterface(h, i) => {
-                write!(f, "{h} forwards out of {i}, which is not an interface that is up")
+                write!(
+                    f,
+                    "{h} forwards out of {i}, which is not an interface that is up"
+                )
             }
         }
     }
@@ -590,8 +625,9 @@ struct St {
     oif: String,
     ts: Option<i64>,
     ecmp: u16,
-    l3v: HashSet<(u32, String)>,
-    l2v: HashSet<(u32, String)>,
+    /// (device, VRF id) visited routed / bridged (few: a path's length).
+    l3v: Vec<(u32, u32)>,
+    l2v: Vec<(u32, u32)>,
 }
 
 impl St {
@@ -611,7 +647,10 @@ type Key = (u32, Option<u32>);
 type PathV = Vec<(Key, Rc<St>)>;
 
 fn same_path(a: &PathV, b: &PathV) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.0 == y.0 && Rc::ptr_eq(&x.1, &y.1))
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.0 == y.0 && Rc::ptr_eq(&x.1, &y.1))
 }
 
 fn push_unique(v: &mut Vec<PathV>, p: PathV) {
@@ -630,7 +669,7 @@ impl<V> Ordered<V> {
     fn new() -> Self {
         Ordered {
             keys: Vec::new(),
-            map: HashMap::new(),
+            map: HashMap::default(),
         }
     }
     fn insert(&mut self, k: Key, v: V) {
@@ -647,7 +686,7 @@ impl<V> Ordered<V> {
 }
 
 /// Arguments of a next-hop resolution (device, VRF, destination, L2, VTEP, MAC).
-type NhKey = (u32, String, String, bool, String, Option<String>);
+type NhKey = (u32, u32, IpAddr, bool, String, Option<String>);
 
 /// One trace: the data SuzieQ's `_init_dfs` prepares, and the walk.
 struct Tracer<'a> {
@@ -662,7 +701,7 @@ struct Tracer<'a> {
     srcnode_via_arp: bool,
     dest_via_arp: bool,
     is_l2: bool,
-    cache: HashMap<NhKey, Vec<Peer>>,
+    cache: HashMap<NhKey, Rc<[Peer]>>,
 }
 
 /// Trace from `src` to `dst` on observed state, optionally in a given VRF.
@@ -705,7 +744,7 @@ impl<'a> Tracer<'a> {
             srcnode_via_arp: false,
             dest_via_arp: false,
             is_l2: false,
-            cache: HashMap::new(),
+            cache: HashMap::default(),
         };
         t.src_df = t.owners(src);
         if t.src_df.is_empty() {
@@ -742,7 +781,10 @@ impl<'a> Tracer<'a> {
         t.src_device = uniq(t.src_df.iter().map(|h| h.dev));
         if !t.src_device.iter().any(|&d| p.any_route_on(d, dst)) {
             return Err(StateTraceError::NoRoutesOnSource(
-                t.src_device.iter().map(|&d| p.host(d).to_string()).collect(),
+                t.src_device
+                    .iter()
+                    .map(|&d| p.host(d).to_string())
+                    .collect(),
             ));
         }
         Ok(t)
@@ -755,7 +797,11 @@ impl<'a> Tracer<'a> {
             .iter()
             .map(|&k| {
                 let r = &self.p.ifs[k];
-                let a = r.addrs(ip.is_ipv6()).iter().find(|n| n.addr() == ip).copied();
+                let a = r
+                    .addrs(ip.is_ipv6())
+                    .iter()
+                    .find(|n| n.addr() == ip)
+                    .copied();
                 Hit::of(r, a)
             })
             .collect()
@@ -765,7 +811,10 @@ impl<'a> Tracer<'a> {
     fn svi_for(&self, ip: IpAddr) -> Result<Vec<Hit>, StateTraceError> {
         let mut out: Vec<Hit> = Vec::new();
         for r in &self.p.ifs {
-            if !(r.name.starts_with("Vlan") || r.name.starts_with("vlan") || r.name.starts_with("irb.")) {
+            if !(r.name.starts_with("Vlan")
+                || r.name.starts_with("vlan")
+                || r.name.starts_with("irb."))
+            {
                 continue;
             }
             for a in r.addrs(ip.is_ipv6()) {
@@ -853,10 +902,9 @@ impl<'a> Tracer<'a> {
         let p = self.p;
         let row: Option<&IfRow> = if ifname.is_empty() {
             addr.parse::<IpAddr>().ok().and_then(|ip| {
-                p.rows_with_addr(ip)
-                    .iter()
-                    .map(|&k| &p.ifs[k])
-                    .find(|r| r.dev == dev && r.has(ip) && r.addrs(self.v6).iter().any(|n| n.addr() == ip))
+                p.rows_with_addr(ip).iter().map(|&k| &p.ifs[k]).find(|r| {
+                    r.dev == dev && r.has(ip) && r.addrs(self.v6).iter().any(|n| n.addr() == ip)
+                })
             })
         } else {
             p.row(dev, ifname)
@@ -908,7 +956,11 @@ impl<'a> Tracer<'a> {
                 out.push(Nh {
                     nhip: nh.clone(),
                     iface: oif.clone(),
-                    overlay: if is_overlay { vtep.clone() } else { String::new() },
+                    overlay: if is_overlay {
+                        vtep.clone()
+                    } else {
+                        String::new()
+                    },
                     l2hop: is_overlay,
                     protocol: r.protocol.clone(),
                     ts: Some(r.ts),
@@ -919,7 +971,14 @@ impl<'a> Tracer<'a> {
     }
 
     /// `_get_l2_nexthop`: the bridged (or tunnelled) next hop towards `dest`.
-    fn l2_nexthop(&self, dev: u32, vrf: &str, dest: IpAddr, macaddr: Option<&str>, protocol: &str) -> Vec<Nh> {
+    fn l2_nexthop(
+        &self,
+        dev: u32,
+        vrf: &str,
+        dest: IpAddr,
+        macaddr: Option<&str>,
+        protocol: &str,
+    ) -> Vec<Nh> {
         let p = self.p;
         let arp: Vec<&Arp> = p.arp_on(dev, dest).collect();
         let Some(first) = arp.first() else {
@@ -928,7 +987,12 @@ impl<'a> Tracer<'a> {
                 && let Some(overlay) = r.nhips.first()
                 && !overlay.is_empty()
             {
-                return self.underlay(dev, std::slice::from_ref(overlay), &["default".to_string()], true);
+                return self.underlay(
+                    dev,
+                    std::slice::from_ref(overlay),
+                    &["default".to_string()],
+                    true,
+                );
             }
             return Vec::new();
         };
@@ -958,13 +1022,24 @@ impl<'a> Tracer<'a> {
                 protocol: protocol.to_string(),
                 ts: Some(m.ts),
             }],
-            Some(m) => self.underlay(dev, std::slice::from_ref(&m.vtep), &["default".to_string()], true),
+            Some(m) => self.underlay(
+                dev,
+                std::slice::from_ref(&m.vtep),
+                &["default".to_string()],
+                true,
+            ),
         }
     }
 
     /// `_handle_recursive_route`: fill the interfaces of a route whose next
     /// hops have none, by looking the next hops up (two levels at most).
-    fn recursive(&self, dev: u32, vrf: &str, nhips: &[String], depth: u8) -> (Vec<String>, Vec<String>) {
+    fn recursive(
+        &self,
+        dev: u32,
+        vrf: &str,
+        nhips: &[String],
+        depth: u8,
+    ) -> (Vec<String>, Vec<String>) {
         let mut oifs = Vec::new();
         let mut nhops = Vec::new();
         if depth == 0 {
@@ -976,17 +1051,32 @@ impl<'a> Tracer<'a> {
             };
             if let Some(r) = self.p.lpm(dev, vrf, ip) {
                 oifs.extend(r.oifs.iter().cloned());
-                if !matches!(r.protocol.as_str(), "direct" | "local" | "connected" | "kernel") {
+                if !matches!(
+                    r.protocol.as_str(),
+                    "direct" | "local" | "connected" | "kernel"
+                ) {
                     nhops.extend(r.nhips.iter().cloned());
                 }
             }
         }
-        let nh = if nhops.is_empty() { nhips.to_vec() } else { nhops };
+        let nh = if nhops.is_empty() {
+            nhips.to_vec()
+        } else {
+            nhops
+        };
         (nh, oifs)
     }
 
     /// `_get_nexthops`.
-    fn nexthops(&self, dev: u32, vrf: &str, dest: IpAddr, is_l2: bool, vtep: &str, macaddr: Option<&str>) -> Vec<Nh> {
+    fn nexthops(
+        &self,
+        dev: u32,
+        vrf: &str,
+        dest: IpAddr,
+        is_l2: bool,
+        vtep: &str,
+        macaddr: Option<&str>,
+    ) -> Vec<Nh> {
         if is_l2 {
             if !vtep.is_empty() {
                 return self.underlay(dev, &[vtep.to_string()], &[vrf.to_string()], true);
@@ -1024,7 +1114,11 @@ impl<'a> Tracer<'a> {
     }
 
     /// Interface rows (deduplicated per interface) matching a filter.
-    fn rows_where(&self, it: impl Iterator<Item = usize>, f: impl Fn(&IfRow) -> bool) -> Vec<usize> {
+    fn rows_where(
+        &self,
+        it: impl Iterator<Item = usize>,
+        f: impl Fn(&IfRow) -> bool,
+    ) -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
         for k in it {
             if f(&self.p.ifs[k]) && !out.contains(&k) {
@@ -1038,10 +1132,25 @@ impl<'a> Tracer<'a> {
     /// `_get_nh_with_peer`: next hops with the device and interface at the
     /// other end.
     #[allow(clippy::too_many_lines)]
-    fn nh_with_peer(&mut self, dev: u32, vrf: &str, dest: IpAddr, is_l2: bool, vtep: &str, macaddr: Option<&str>) -> Vec<Peer> {
-        let key = (dev, vrf.to_string(), dest.to_string(), is_l2, vtep.to_string(), macaddr.map(str::to_string));
+    fn nh_with_peer(
+        &mut self,
+        dev: u32,
+        vrf: &str,
+        dest: IpAddr,
+        is_l2: bool,
+        vtep: &str,
+        macaddr: Option<&str>,
+    ) -> Rc<[Peer]> {
+        let key = (
+            dev,
+            self.p.vrf_id(vrf),
+            dest,
+            is_l2,
+            vtep.to_string(),
+            macaddr.map(str::to_string),
+        );
         if let Some(v) = self.cache.get(&key) {
-            return v.clone();
+            return Rc::clone(v);
         }
         let p = self.p;
         let dest_s = dest.to_string();
@@ -1097,13 +1206,19 @@ impl<'a> Tracer<'a> {
                 };
                 let ip = addr.parse::<IpAddr>().ok();
                 let mac = macaddr.clone().unwrap_or_default();
-                let cands: Vec<usize> = ip.map(|ip| p.rows_with_addr(ip).to_vec()).unwrap_or_default();
-                let v4only = |r: &IfRow| ip.is_some_and(|ip| ip.is_ipv4() && r.v4.iter().any(|n| n.addr() == ip));
+                let cands: Vec<usize> = ip
+                    .map(|ip| p.rows_with_addr(ip).to_vec())
+                    .unwrap_or_default();
+                let v4only = |r: &IfRow| {
+                    ip.is_some_and(|ip| ip.is_ipv4() && r.v4.iter().any(|n| n.addr() == ip))
+                };
                 df = self.rows_where(cands.iter().copied(), |r| {
                     r.mac == mac && r.kind != "bond_slave" && v4only(r)
                 });
                 if df.is_empty() {
-                    df = self.rows_where(cands.iter().copied(), |r| r.kind != "bond_slave" && v4only(r));
+                    df = self.rows_where(cands.iter().copied(), |r| {
+                        r.kind != "bond_slave" && v4only(r)
+                    });
                     if df.is_empty() {
                         continue;
                     }
@@ -1113,7 +1228,9 @@ impl<'a> Tracer<'a> {
                     nhip = dest_s.clone();
                 }
                 let ip = nhip.parse::<IpAddr>().ok();
-                let v4has = |r: &IfRow| ip.is_some_and(|ip| ip.is_ipv4() && r.v4.iter().any(|n| n.addr() == ip));
+                let v4has = |r: &IfRow| {
+                    ip.is_some_and(|ip| ip.is_ipv4() && r.v4.iter().any(|n| n.addr() == ip))
+                };
                 let arpdf: Vec<&Arp> = ip
                     .map(|a| p.arp_on(dev, a).filter(|x| x.oif == iface).collect())
                     .unwrap_or_default();
@@ -1121,13 +1238,19 @@ impl<'a> Tracer<'a> {
                 if let Some(a) = arpdf.first() {
                     arp_mac = Some(a.mac.clone());
                     let by_mac: Vec<usize> = p.if_by_mac.get(&a.mac).cloned().unwrap_or_default();
-                    df = self.rows_where(by_mac.iter().copied(), |r| r.kind != "bond_slave" && v4has(r));
+                    df = self.rows_where(by_mac.iter().copied(), |r| {
+                        r.kind != "bond_slave" && v4has(r)
+                    });
                     if df.is_empty() {
                         df = self.rows_where(by_mac.iter().copied(), |r| r.kind != "bond_slave");
                     }
                 }
-                let cands: Vec<usize> = ip.map(|ip| p.rows_with_addr(ip).to_vec()).unwrap_or_default();
-                let nhip_df = self.rows_where(cands.iter().copied(), |r| r.kind != "bond_slave" && r.dev != dev && v4has(r));
+                let cands: Vec<usize> = ip
+                    .map(|ip| p.rows_with_addr(ip).to_vec())
+                    .unwrap_or_default();
+                let nhip_df = self.rows_where(cands.iter().copied(), |r| {
+                    r.kind != "bond_slave" && r.dev != dev && v4has(r)
+                });
                 if df.is_empty() && !nhip_df.is_empty() {
                     df = nhip_df;
                 } else if on_src_node && !df.is_empty() && !nhip_df.is_empty() {
@@ -1161,10 +1284,16 @@ impl<'a> Tracer<'a> {
                 if !fhr.is_empty() {
                     let fhr_hosts = uniq(fhr.iter().map(|h| h.dev));
                     if ip != self.dst && !fhr_hosts.contains(&dev) {
-                        let kept: Vec<(u32, String, String)> =
-                            rows.iter().filter(|r| fhr_hosts.contains(&r.0)).cloned().collect();
+                        let kept: Vec<(u32, String, String)> = rows
+                            .iter()
+                            .filter(|r| fhr_hosts.contains(&r.0))
+                            .cloned()
+                            .collect();
                         if kept.is_empty() {
-                            rows = fhr.iter().map(|h| (h.dev, h.ifname.clone(), h.mac.clone())).collect();
+                            rows = fhr
+                                .iter()
+                                .map(|h| (h.dev, h.ifname.clone(), h.mac.clone()))
+                                .collect();
                             l2hop = true;
                             if let Some(m) = &arp_mac {
                                 macaddr = Some(m.clone());
@@ -1196,12 +1325,16 @@ impl<'a> Tracer<'a> {
             // same address; the one whose ARP entry names our address wins.
             let hosts = uniq(rows.iter().map(|r| r.0));
             let names = uniq(rows.iter().map(|r| r.1.as_str()));
-            if hosts.len() == 1 && names.len() > 1
+            if hosts.len() == 1
+                && names.len() > 1
                 && let Some(o) = p.row(dev, &iface)
                 && let Some(revip) = o.v4.first().map(IpNet::addr)
             {
                 let revvrf = if overlay.is_empty() { vrf } else { "default" };
-                if let Some(a) = p.arp_on(hosts[0], revip).find(|a| a.vrf.as_deref() == Some(revvrf)) {
+                if let Some(a) = p
+                    .arp_on(hosts[0], revip)
+                    .find(|a| a.vrf.as_deref() == Some(revvrf))
+                {
                     let oif = a.oif.clone();
                     rows.retain(|r| r.1 == oif);
                 }
@@ -1222,7 +1355,8 @@ impl<'a> Tracer<'a> {
             }
         }
         out.sort_by(|a, b| p.host(a.dev).cmp(p.host(b.dev)));
-        self.cache.insert(key, out.clone());
+        let out: Rc<[Peer]> = out.into();
+        self.cache.insert(key, Rc::clone(&out));
         out
     }
 
@@ -1263,8 +1397,8 @@ impl<'a> Tracer<'a> {
                     oif: h.ifname.clone(),
                     ts: h.ts,
                     ecmp: 0,
-                    l3v: HashSet::new(),
-                    l2v: HashSet::new(),
+                    l3v: Vec::new(),
+                    l2v: Vec::new(),
                 },
             );
             if src_mtu > MAX_MTU || h.mtu < src_mtu {
@@ -1304,8 +1438,8 @@ impl<'a> Tracer<'a> {
                     oif: h.ifname.clone(),
                     ts: h.ts,
                     ecmp: 0,
-                    l3v: HashSet::new(),
-                    l2v: HashSet::new(),
+                    l3v: Vec::new(),
+                    l2v: Vec::new(),
                 },
             );
         }
@@ -1391,7 +1525,11 @@ impl<'a> Tracer<'a> {
                 let mut end_overlay = true;
                 let mut ndst: String;
                 if is_l2 || !ioverlay.is_empty() {
-                    ndst = if ioverlay.is_empty() { st.nhip.clone() } else { ioverlay.clone() };
+                    ndst = if ioverlay.is_empty() {
+                        st.nhip.clone()
+                    } else {
+                        ioverlay.clone()
+                    };
                     let here: Vec<&IfRow> = ndst
                         .parse::<IpAddr>()
                         .ok()
@@ -1399,13 +1537,19 @@ impl<'a> Tracer<'a> {
                             p.rows_with_addr(ip)
                                 .iter()
                                 .map(|&k| &p.ifs[k])
-                                .filter(|r| r.dev == device && r.addrs(self.v6).iter().any(|n| n.addr() == ip))
+                                .filter(|r| {
+                                    r.dev == device
+                                        && r.addrs(self.v6).iter().any(|n| n.addr() == ip)
+                                })
                                 .collect()
                         })
                         .unwrap_or_default();
                     if !here.is_empty() {
                         let ifmac: Vec<&str> = here.iter().map(|r| r.mac.as_str()).collect();
-                        if macaddr.as_deref().is_none_or(|m| m.is_empty() || ifmac.contains(&m)) {
+                        if macaddr
+                            .as_deref()
+                            .is_none_or(|m| m.is_empty() || ifmac.contains(&m))
+                        {
                             ndst = dst_s.clone();
                             is_l2 = self.is_l2;
                             ioverlay.clear();
@@ -1430,16 +1574,24 @@ impl<'a> Tracer<'a> {
                     self.get_vrf(device, &iif, "")
                 } else {
                     let v = self.get_vrf(device, "", &st.nhip);
-                    if v.is_empty() { self.get_vrf(device, &iif, "") } else { v }
+                    if v.is_empty() {
+                        self.get_vrf(device, &iif, "")
+                    } else {
+                        v
+                    }
                 };
                 if ivrf.is_empty() {
                     ivrf = dvrf.clone();
                 }
 
-                let skey = (device, ivrf.clone());
+                let skey = (device, p.vrf_id(&ivrf));
                 if is_l2 {
                     if l2v.contains(&skey) {
-                        st.push_error(if ioverlay.is_empty() { "L2 Loop detected" } else { "Loop in underlay" });
+                        st.push_error(if ioverlay.is_empty() {
+                            "L2 Loop detected"
+                        } else {
+                            "Loop in underlay"
+                        });
                         let st = Rc::new(st);
                         for x in &paths {
                             let mut z = x.clone();
@@ -1448,7 +1600,7 @@ impl<'a> Tracer<'a> {
                         }
                         continue;
                     }
-                    l2v.insert(skey);
+                    l2v.push(skey);
                 } else {
                     if l3v.contains(&skey) {
                         st.push_error("L3 loop");
@@ -1460,7 +1612,7 @@ impl<'a> Tracer<'a> {
                         }
                         continue;
                     }
-                    l3v.insert(skey);
+                    l3v.push(skey);
                 }
 
                 st.vrf = ivrf.clone();
@@ -1483,10 +1635,11 @@ impl<'a> Tracer<'a> {
                 }
 
                 let ndst_ip = self.ip_of(&ndst);
-                let peers = self.nh_with_peer(device, &ivrf, ndst_ip, is_l2, &ioverlay, macaddr.as_deref());
+                let peers =
+                    self.nh_with_peer(device, &ivrf, ndst_ip, is_l2, &ioverlay, macaddr.as_deref());
                 // Per peer device the last next hop wins (a dict in SuzieQ).
                 let mut new_states: Ordered<St> = Ordered::new();
-                for nh in peers {
+                for nh in peers.iter() {
                     if st.protocol.is_empty() {
                         st.protocol = nh.protocol.clone();
                     }
@@ -1510,12 +1663,22 @@ impl<'a> Tracer<'a> {
                         .rows_named(nh.dev, &peer_if)
                         .last()
                         .map(|&k| p.ifs[k].mtu)
-                        .ok_or_else(|| StateTraceError::UnknownInterface(p.host(nh.dev).to_string(), peer_if.clone()))?;
+                        .ok_or_else(|| {
+                            StateTraceError::UnknownInterface(
+                                p.host(nh.dev).to_string(),
+                                peer_if.clone(),
+                            )
+                        })?;
                     let out_mtu = p
                         .rows_named(device, &iface)
                         .last()
                         .map(|&k| p.ifs[k].mtu)
-                        .ok_or_else(|| StateTraceError::UnknownInterface(p.host(device).to_string(), iface.clone()))?;
+                        .ok_or_else(|| {
+                            StateTraceError::UnknownInterface(
+                                p.host(device).to_string(),
+                                iface.clone(),
+                            )
+                        })?;
                     if on_src_node && src_mtu > MAX_MTU {
                         src_mtu = out_mtu;
                     }
@@ -1528,7 +1691,11 @@ impl<'a> Tracer<'a> {
                     } else {
                         (ioverlay.clone(), devvrf.clone())
                     };
-                    let nhip = if nh.nhip.is_empty() { ndst.clone() } else { nh.nhip.clone() };
+                    let nhip = if nh.nhip.is_empty() {
+                        ndst.clone()
+                    } else {
+                        nh.nhip.clone()
+                    };
                     let overlay_nhip = if !overlay.is_empty() && ioverlay.is_empty() {
                         ndst.clone()
                     } else if !end_overlay {
@@ -1536,7 +1703,11 @@ impl<'a> Tracer<'a> {
                     } else {
                         String::new()
                     };
-                    let macaddr = if !overlay.is_empty() || !nh.is_l2 { None } else { nh.macaddr.clone() };
+                    let macaddr = if !overlay.is_empty() || !nh.is_l2 {
+                        None
+                    } else {
+                        nh.macaddr.clone()
+                    };
                     new_states.insert(
                         (nh.dev, Some(device)),
                         St {
@@ -1663,7 +1834,11 @@ impl<'a> Tracer<'a> {
         }
         StateTrace {
             paths: out,
-            dest_devices: self.dest_device.iter().map(|&d| p.host(d).to_string()).collect(),
+            dest_devices: self
+                .dest_device
+                .iter()
+                .map(|&d| p.host(d).to_string())
+                .collect(),
             source_learned: self.srcnode_via_arp,
             dest_learned: self.dest_via_arp,
         }
@@ -1749,7 +1924,10 @@ pub fn trace_flow(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError> {
             let received = last && st.dest_devices.contains(&sh.hostname) && !st.dest_learned;
             let place = |h: &mut Hop, i: Option<u32>, ingress: bool| {
                 let Some(i) = i else { return };
-                let virt = !matches!(dp.interfaces[i as usize].kind, pathtrace_model::InterfaceKind::Physical);
+                let virt = !matches!(
+                    dp.interfaces[i as usize].kind,
+                    pathtrace_model::InterfaceKind::Physical
+                );
                 match (ingress, virt) {
                     (true, false) => h.ingress = Some(i),
                     (true, true) => h.ingress_virtual = Some(i),
@@ -1782,14 +1960,18 @@ pub fn trace_flow(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError> {
             // The route's attributes as interned for the model's FIB: one
             // with the observed protocol (for its name in every view).
             let proto = crate::fib::RouteProtocol::from_observed(&sh.protocol);
-            let attrs = dp.route_attrs.iter().position(|a| a.protocol == proto).or_else(|| {
-                let (Ok(prefix), Some(vrf)) = (sh.ip_lookup.parse::<IpNet>(), h.vrf) else {
-                    return None;
-                };
-                dp.fib(dev, vrf)
-                    .and_then(|f| f.lookup(prefix.addr()))
-                    .map(|(_, e)| e.attrs as usize)
-            });
+            let attrs = dp
+                .route_attrs
+                .iter()
+                .position(|a| a.protocol == proto)
+                .or_else(|| {
+                    let (Ok(prefix), Some(vrf)) = (sh.ip_lookup.parse::<IpNet>(), h.vrf) else {
+                        return None;
+                    };
+                    dp.fib(dev, vrf)
+                        .and_then(|f| f.lookup(prefix.addr()))
+                        .map(|(_, e)| e.attrs as usize)
+                });
             let looked_up = sh.ip_lookup.parse::<IpNet>().ok().or_else(|| {
                 let vtep = sh.ip_lookup.parse::<IpAddr>().ok()?;
                 plane.route_to(&sh.hostname, &sh.vrf, vtep)

@@ -9,10 +9,17 @@
 //! cargo bench -p pathtrace-import --bench observed
 //! ```
 //!
+//! The `pathtrace` binary's allocator (mimalloc) is used here too.
+//!
 //! Benchmark ids: `observed/{state|trace}/{namespace}/{src}-{dst}`, and
 //! `observed/load/{namespace}` (read + convert + build the data plane).
 
 use std::hint::black_box;
+
+/// The allocator the `pathtrace` binary uses (CLI and server), so the
+/// figures are the shipped ones.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -350,9 +350,17 @@ fn traced_paths(ns: &str, src: &str, dst: &str) -> Vec<Vec<(String, String, Stri
     let s = suzieq::read_namespace(&fixture(), ns).unwrap();
     let net = suzieq::convert(&s).network;
     let dp = pathtrace_engine::build(&net);
-    let plane = dp.state.as_deref().expect("an imported network carries observed state");
-    let t = pathtrace_engine::state::trace_state(plane, src.parse().unwrap(), dst.parse().unwrap(), None)
-        .unwrap();
+    let plane = dp
+        .state
+        .as_deref()
+        .expect("an imported network carries observed state");
+    let t = pathtrace_engine::state::trace_state(
+        plane,
+        src.parse().unwrap(),
+        dst.parse().unwrap(),
+        None,
+    )
+    .unwrap();
     let mut v: Vec<Vec<(String, String, String)>> = t
         .paths
         .iter()

@@ -61,7 +61,7 @@ struct Row {
 }
 
 /// One hop as a comparable line.
-fn line(h: &str, iif: &str, oif: &str, vrf: &str, l2: bool, ov: bool, rest: String) -> String {
+fn line(h: &str, iif: &str, oif: &str, vrf: &str, l2: bool, ov: bool, rest: &str) -> String {
     format!("{h}({iif}>{oif}) vrf={vrf} l2={l2} overlay={ov} {rest}")
 }
 
@@ -83,7 +83,7 @@ fn expected(rows: &[Row]) -> Vec<Vec<String>> {
                         &r.vrf,
                         r.is_l2,
                         r.overlay,
-                        format!(
+                        &format!(
                             "mtu={}/{} match={} proto={} lookup={} nh={} vtep={} mac={} err=[{}]",
                             r.in_mtu.unwrap_or(0.0) as u64,
                             r.out_mtu.unwrap_or(0.0) as u64,
@@ -117,7 +117,7 @@ fn actual(paths: &[Vec<StateHop>]) -> Vec<Vec<String>> {
                         &h.vrf,
                         h.is_l2,
                         h.overlay,
-                        format!(
+                        &format!(
                             "mtu={}/{} match={} proto={} lookup={} nh={} vtep={} mac={} err=[{}]",
                             h.in_mtu,
                             h.out_mtu,
@@ -151,7 +151,9 @@ fn differences(ns: &str) -> (usize, Vec<String>) {
         &std::fs::read_to_string(dir.join(format!("expected/oracle/{ns}.json"))).unwrap(),
     )
     .unwrap();
-    let snap = pathtrace_import::read_namespace(&dir.join("parquet"), ns.trim_end_matches("-extra")).unwrap();
+    let snap =
+        pathtrace_import::read_namespace(&dir.join("parquet"), ns.trim_end_matches("-extra"))
+            .unwrap();
     let net = pathtrace_import::convert(&snap).network;
     let plane = StatePlane::build(&net.observed);
     let mut diffs = Vec::new();
@@ -171,12 +173,21 @@ fn differences(ns: &str) -> (usize, Vec<String>) {
                         "{ns} {} -> {}:\n  suzieq:\n    {}\n  pathtrace:\n    {}",
                         f.src,
                         f.dst,
-                        e.iter().map(|p| p.join("\n     ")).collect::<Vec<_>>().join("\n    ---\n    "),
-                        a.iter().map(|p| p.join("\n     ")).collect::<Vec<_>>().join("\n    ---\n    ")
+                        e.iter()
+                            .map(|p| p.join("\n     "))
+                            .collect::<Vec<_>>()
+                            .join("\n    ---\n    "),
+                        a.iter()
+                            .map(|p| p.join("\n     "))
+                            .collect::<Vec<_>>()
+                            .join("\n    ---\n    ")
                     ));
                 }
             }
-            (Some(_), _, Err(e)) => diffs.push(format!("{ns} {} -> {}: suzieq traced, pathtrace: {e}", f.src, f.dst)),
+            (Some(_), _, Err(e)) => diffs.push(format!(
+                "{ns} {} -> {}: suzieq traced, pathtrace: {e}",
+                f.src, f.dst
+            )),
             (None, Some(err), Ok(t)) => diffs.push(format!(
                 "{ns} {} -> {}: suzieq failed ({err}), pathtrace found {} paths",
                 f.src,
@@ -185,7 +196,12 @@ fn differences(ns: &str) -> (usize, Vec<String>) {
             )),
             (None, Some(err), Err(e)) => {
                 if !err.ends_with(&e.to_string()) {
-                    diffs.push(format!("{ns} {} -> {}: errors differ: suzieq {err:?}, pathtrace {:?}", f.src, f.dst, e.to_string()));
+                    diffs.push(format!(
+                        "{ns} {} -> {}: errors differ: suzieq {err:?}, pathtrace {:?}",
+                        f.src,
+                        f.dst,
+                        e.to_string()
+                    ));
                 }
             }
             (None, None, _) => panic!("oracle record without rows or error"),
@@ -204,7 +220,11 @@ fn check(ns: &str) {
         panic!(
             "{ns}: {} of {n} flows differ from SuzieQ; first ones:\n{}",
             d.len(),
-            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+            shown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
 }

@@ -984,7 +984,10 @@ impl Validator<'_> {
         for (i, d) in net.observed.devices.iter().enumerate() {
             let p = format!("observed.devices[{i}].hostname");
             if self.need_device(&p, &d.hostname).is_some() && !seen.insert(d.hostname.as_str()) {
-                self.issue(p, format!("device {:?} has observed state twice", d.hostname));
+                self.issue(
+                    p,
+                    format!("device {:?} has observed state twice", d.hostname),
+                );
             }
         }
     }

@@ -382,20 +382,20 @@ pub fn convert(s: &Snapshot) -> Conversion {
         }
     }
     let links = links(s, &network_devices, &mut w);
-    Conversion {
-        network: Network {
-            name: s.namespace.clone(),
-            description: Some(format!("SuzieQ namespace {} (imported)", s.namespace)),
-            devices: network_devices,
-            links,
-            observed: super::observed::observed(
-                s,
-                Some(&format!("SuzieQ namespace {}", s.namespace)),
-            ),
-            ..Network::default()
-        },
-        warnings: w.lines(),
-    }
+    let mut network = Network {
+        name: s.namespace.clone(),
+        description: Some(format!("SuzieQ namespace {} (imported)", s.namespace)),
+        devices: network_devices,
+        links,
+        observed: super::observed::observed(s, Some(&format!("SuzieQ namespace {}", s.namespace))),
+        ..Network::default()
+    };
+    let (mut telemetry, mut warnings) = super::telemetry::telemetry(s);
+    warnings.extend(super::telemetry::retain_converted(&mut telemetry, &network));
+    warnings.extend(w.lines());
+    warnings.sort();
+    network.telemetry = telemetry;
+    Conversion { network, warnings }
 }
 
 /// Links from LLDP: both ends are converted physical interfaces, each used once.

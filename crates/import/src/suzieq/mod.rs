@@ -12,15 +12,16 @@ mod files;
 pub mod normalise;
 mod observed;
 pub mod rows;
+mod telemetry;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-pub use convert::Conversion; // HELPER1-TEMP was: pub use convert::{Conversion, convert};
+pub use convert::{Conversion, convert};
 pub use error::ImportError;
 pub use rows::{
-    ArpNdRow, DevconfigRow, DeviceRow, EvpnVniRow, IfCountersRow, InterfaceRow, LldpRow, MacRow, Meta, MlagRow,
-    ProcessRow, RouteRow, TopCpuRow, TopMemRow, VlanRow,
+    ArpNdRow, DevconfigRow, DeviceRow, EvpnVniRow, IfCountersRow, InterfaceRow, LldpRow, MacRow,
+    Meta, MlagRow, ProcessRow, RouteRow, TopCpuRow, TopMemRow, VlanRow,
 };
 
 use rows::Row;
@@ -187,15 +188,3 @@ pub fn read_namespace(dir: &Path, namespace: &str) -> Result<Snapshot, ImportErr
     normalise::snapshot(&mut snap);
     Ok(snap)
 }
-mod telemetry; // HELPER1-TEMP
-// HELPER1-TEMP begin
-/// Temporary wiring.
-pub fn convert(s: &Snapshot) -> Conversion {
-    let mut c = convert::convert(s);
-    let (mut t, w) = telemetry::telemetry(s);
-    c.warnings.extend(w);
-    c.warnings.extend(telemetry::retain_converted(&mut t, &c.network));
-    c.network.telemetry = t;
-    c
-}
-// HELPER1-TEMP end

@@ -59,8 +59,12 @@ pub(crate) fn observed(s: &Snapshot, dir_label: Option<&str>) -> Observed {
         }
         let has_v4 = !r.ip_addresses.is_empty();
         let has_v6 = !r.ip6_addresses.is_empty();
-        let mut portmode = if has_v4 || has_v6 { "routed" } else { "unknown" };
-        let mut vlan = r.vlan.min(u16::MAX as u64) as u16;
+        let mut portmode = if has_v4 || has_v6 {
+            "routed"
+        } else {
+            "unknown"
+        };
+        let mut vlan = u16::try_from(r.vlan).unwrap_or(u16::MAX);
         let conf = pm.get(r.meta.hostname.as_str()).unwrap_or(&empty);
         if let Some(&(mode, v)) = conf.get(&r.ifname) {
             portmode = mode;
@@ -79,7 +83,7 @@ pub(crate) fn observed(s: &Snapshot, dir_label: Option<&str>) -> Observed {
             kind: r.kind.clone(),
             state: r.state.clone(),
             addresses,
-            mtu: r.mtu.unwrap_or(0).min(u32::MAX as u64) as u32,
+            mtu: u32::try_from(r.mtu.unwrap_or(0)).unwrap_or(u32::MAX),
             vlan,
             master: r.master.clone(),
             mac: r.macaddr.to_ascii_lowercase(),
@@ -138,7 +142,7 @@ pub(crate) fn observed(s: &Snapshot, dir_label: Option<&str>) -> Observed {
             continue;
         };
         devs[d].macs.push(MacEntry {
-            vlan: r.vlan.min(u16::MAX as u64) as u16,
+            vlan: u16::try_from(r.vlan).unwrap_or(u16::MAX),
             mac: r.macaddr.to_ascii_lowercase(),
             interface: r.oif.clone(),
             remote_vtep: r.remote_vtep_ip.parse().ok(),
@@ -192,7 +196,8 @@ pub(crate) fn portmodes(config: &str, nos: &str) -> HashMap<String, (&'static st
             let Some(name) = head.trim_start().strip_prefix("iface ") else {
                 continue;
             };
-            if !head.starts_with("iface ") || !children.iter().any(|c| c.contains("bridge-access")) {
+            if !head.starts_with("iface ") || !children.iter().any(|c| c.contains("bridge-access"))
+            {
                 continue;
             }
             let name = name.trim().to_string();
@@ -316,8 +321,14 @@ mod tests {
 
     #[test]
     fn numbers_follow_the_last_keyword() {
-        assert_eq!(number_after("  switchport access vlan 20", "vlan"), Some(20));
-        assert_eq!(number_after("  switchport trunk allowed vlan 10,20", "vlan"), Some(10));
+        assert_eq!(
+            number_after("  switchport access vlan 20", "vlan"),
+            Some(20)
+        );
+        assert_eq!(
+            number_after("  switchport trunk allowed vlan 10,20", "vlan"),
+            Some(10)
+        );
         assert_eq!(number_after("  description vlanX", "vlan"), None);
     }
 }
