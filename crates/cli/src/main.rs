@@ -347,7 +347,15 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
             };
             match args.format {
-                Format::Table => print!("{}", render::table(&dp, &trace)),
+                Format::Table => {
+                    print!("{}", render::table(&dp, &trace));
+                    if let Some(plane) = dp.state.as_deref()
+                        && let Ok(st) =
+                            pathtrace_engine::state::trace_state(plane, args.src, args.dst, None)
+                    {
+                        print!("{}", render::state_summary(&st));
+                    }
+                }
                 Format::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&pathtrace_engine::view::json::trace(

@@ -143,3 +143,38 @@ pub fn table(dp: &DataPlane, t: &Trace) -> String {
     }
     out
 }
+
+/// For a trace on collected state: SuzieQ's `path summarize` figures and
+/// the per-hop errors it reports (MTU, reverse path, loops), one line each.
+pub fn state_summary(st: &pathtrace_engine::state::StateTrace) -> String {
+    use std::fmt::Write as _;
+    let s = st.summary();
+    let mut out = String::new();
+    let ecmp: Vec<String> = s.per_hop_ecmp.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "\nCollected state (SuzieQ path summarize): {} path(s), per-hop ECMP [{}], longest {} hop(s), {} device(s), path MTU {}, overlay {}, MTU mismatch {}",
+        s.total_paths,
+        ecmp.join(", "),
+        s.max_path_length,
+        s.unique_devices,
+        s.path_mtu
+            .map_or_else(|| "-".to_string(), |m| m.to_string()),
+        if s.uses_overlay { "yes" } else { "no" },
+        if s.mtu_mismatch { "yes" } else { "no" },
+    );
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for h in st.paths.iter().flatten() {
+        if !h.hop_error.is_empty()
+            && !seen
+                .iter()
+                .any(|(d, e)| *d == h.hostname && *e == h.hop_error)
+        {
+            seen.push((h.hostname.clone(), h.hop_error.clone()));
+        }
+    }
+    for (d, e) in seen {
+        let _ = writeln!(out, "  {d}: {e}");
+    }
+    out
+}

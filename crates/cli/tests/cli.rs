@@ -217,6 +217,83 @@ fn trace_on_a_suzieq_snapshot_finds_suzieqs_paths() {
     ] {
         assert!(out.contains(hop), "{hop:?} in {out}");
     }
+    assert!(out.contains("path MTU 1500"), "{out}");
+    assert!(out.contains("spine1-nxos: Hop MTU < Src Mtu"), "{out}");
+    assert!(out.contains("leaf6-eos: Dst MTU != Src MTU"), "{out}");
     let o = pathtrace(&["trace", "--suzieq", SUZIEQ, "1.1.1.1", "6.6.6.6"]);
     assert_eq!(o.status.code(), Some(2), "--suzieq needs --namespace");
+}
+
+/// `--format suzieq` prints SuzieQ's own records: S3 (`eos`, unnumbered
+/// links) hop by hop as upstream's expected output; SuzieQ's errors exit 1;
+/// a network without collected state is a usage error.
+#[test]
+fn trace_format_suzieq_prints_suzieqs_records() {
+    let o = pathtrace(&[
+        "trace",
+        "--suzieq",
+        SUZIEQ,
+        "--namespace",
+        "eos",
+        "10.0.0.14",
+        "10.0.0.11",
+        "--format",
+        "suzieq",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut hops: Vec<(u64, u64, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["pathid"].as_u64().unwrap(),
+                r["hopCount"].as_u64().unwrap(),
+                r["hostname"].as_str().unwrap().to_string(),
+                r["iif"].as_str().unwrap().to_string(),
+                r["oif"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    hops.sort();
+    let want = [
+        (1, 0, "leaf04", "Loopback0", "Ethernet1"),
+        (1, 1, "spine01", "Ethernet4", "Ethernet1"),
+        (1, 2, "leaf01", "Ethernet1", "Loopback0"),
+        (2, 0, "leaf04", "Loopback0", "Ethernet2"),
+        (2, 1, "spine02", "Ethernet4", "Ethernet1"),
+        (2, 2, "leaf01", "Ethernet2", "Loopback0"),
+    ];
+    assert_eq!(hops.len(), want.len(), "{rows:?}");
+    for (got, w) in hops.iter().zip(want) {
+        assert_eq!(
+            (got.0, got.1, got.2.as_str(), got.3.as_str(), got.4.as_str()),
+            w
+        );
+    }
+    assert_eq!(rows[0]["nexthopIp"], "10.0.0.21");
+    assert_eq!(rows[0]["ipLookup"], "10.0.0.11/32");
+    let o = pathtrace(&[
+        "trace",
+        "--suzieq",
+        SUZIEQ,
+        "--namespace",
+        "eos",
+        "192.0.2.1",
+        "10.0.0.11",
+        "--format",
+        "suzieq",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Unable to find starting node for 192.0.2.1"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = pathtrace(&["trace", "10.10.22.114", "10.10.22.98", "--format", "suzieq"]);
+    assert_eq!(o.status.code(), Some(2));
 }

@@ -499,7 +499,51 @@ pub struct StateTrace {
     pub dest_learned: bool,
 }
 
+/// SuzieQ's `path summarize` of a trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateSummary {
+    /// Number of paths.
+    pub total_paths: usize,
+    /// Distinct devices at each hop after the first.
+    pub per_hop_ecmp: Vec<usize>,
+    /// Hops of the longest path, less one.
+    pub max_path_length: usize,
+    /// Distinct devices over all paths.
+    pub unique_devices: usize,
+    /// Smallest MTU in or out along the paths, `lo` excepted.
+    pub path_mtu: Option<u32>,
+    /// Some path enters a VXLAN overlay.
+    pub uses_overlay: bool,
+    /// Some link's two ends disagree on MTU.
+    pub mtu_mismatch: bool,
+}
+
 impl StateTrace {
+    /// SuzieQ's `path summarize` figures.
+    pub fn summary(&self) -> StateSummary {
+        let max_len = self.paths.iter().map(Vec::len).max().unwrap_or(0);
+        let per_hop_ecmp = (1..max_len)
+            .map(|i| {
+                uniq(
+                    self.paths
+                        .iter()
+                        .filter_map(|p| p.get(i))
+                        .map(|h| h.hostname.as_str()),
+                )
+                .len()
+            })
+            .collect();
+        StateSummary {
+            total_paths: self.paths.len(),
+            per_hop_ecmp,
+            max_path_length: max_len.saturating_sub(1),
+            unique_devices: uniq(self.paths.iter().flatten().map(|h| h.hostname.as_str())).len(),
+            path_mtu: self.path_mtu(),
+            uses_overlay: self.paths.iter().flatten().any(|h| h.overlay),
+            mtu_mismatch: self.paths.iter().flatten().any(|h| !h.mtu_match),
+        }
+    }
+
     /// The trace as SuzieQ's `path show --format=json` prints it: one record
     /// per hop, `pathid` from 1, SuzieQ's column names.
     pub fn rows(&self, namespace: &str) -> Vec<serde_json::Value> {
@@ -1893,11 +1937,17 @@ pub fn trace_flow(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError> {
     let Some(plane) = dp.state.as_deref() else {
         return Err(TraceError::Observed("no observed state".to_string()));
     };
-    let st = trace_state(plane, flow.src, flow.dst, None).map_err(|e| match e {
-        StateTraceError::AddressFamily => TraceError::MixedFamilies(flow.src, flow.dst),
-        StateTraceError::NoStart(ip) => TraceError::SourceNotFound(ip),
-        e => TraceError::Observed(e.to_string()),
-    })?;
+    let st = match trace_state(plane, flow.src, flow.dst, None) {
+        Ok(st) => st,
+        // SuzieQ stops with an error where the source device has no route to
+        // the destination; a path trace reports it as where the packet dies.
+        Err(StateTraceError::NoRoutesOnSource(hosts)) => return no_route_at(dp, flow, &hosts),
+        Err(StateTraceError::AddressFamily) => {
+            return Err(TraceError::MixedFamilies(flow.src, flow.dst));
+        }
+        Err(StateTraceError::NoStart(ip)) => return Err(TraceError::SourceNotFound(ip)),
+        Err(e) => return Err(TraceError::Observed(e.to_string())),
+    };
     let dest_inside = dp.owner(flow.dst).is_some() || st.dest_learned;
     let mut branches = Vec::with_capacity(st.paths.len());
     let mut first_iif: Option<u32> = None;
@@ -2020,6 +2070,40 @@ pub fn trace_flow(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError> {
         Some(s) => s,
         None => Source::Subnet(first_iif.ok_or(TraceError::SourceNotFound(flow.src))?),
     };
+    Ok(Trace {
+        flow: *flow,
+        source,
+        trace_count: branches.len(),
+        truncated: false,
+        branches,
+    })
+}
+
+/// One `NO_ROUTE` branch per source device that has no route to the
+/// destination in any VRF of its table.
+fn no_route_at(dp: &DataPlane, flow: &Flow, hosts: &[String]) -> Result<Trace, TraceError> {
+    let mut branches = Vec::new();
+    let mut source = find_source(dp, flow.src);
+    for h in hosts {
+        let Some(dev) = dp.device_index(h) else {
+            continue;
+        };
+        if source.is_none() {
+            source = dp.devices[dev as usize]
+                .interfaces
+                .first()
+                .map(|&i| Source::Subnet(i));
+        }
+        let mut hop = Hop::at(Node::Device(dev), HopAction::Stopped);
+        hop.vrf = Some(0);
+        branches.push(Branch {
+            protocol: None,
+            disposition: Disposition::NoRoute,
+            detail: Detail::None,
+            hops: vec![hop],
+        });
+    }
+    let source = source.ok_or(TraceError::SourceNotFound(flow.src))?;
     Ok(Trace {
         flow: *flow,
         source,
