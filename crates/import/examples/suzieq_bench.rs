@@ -26,6 +26,10 @@ use std::time::Instant;
 
 use pathtrace_engine::{Flow, trace};
 
+/// The allocator of the `pathtrace` binary, so the figures are the shipped ones.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const PER_BATCH: u32 = 10;
 
 fn usage() -> ! {
