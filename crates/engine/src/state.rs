@@ -124,7 +124,16 @@ pub struct StatePlane {
     mlag_peerlink: HashMap<u32, String>,
     /// VRF names seen in the state, interned for loop detection.
     vrf_ids: HashMap<String, u32>,
+    /// Answers already computed on this (immutable) state, by source and
+    /// destination: a repeated question is answered from here.
+    answers: std::sync::Mutex<HashMap<(IpAddr, IpAddr), Answer>>,
 }
+
+/// A memoised answer: the trace (its flow is set per query) or the error.
+type Answer = Result<std::sync::Arc<Trace>, TraceError>;
+
+/// Answers kept per snapshot before the memo starts over.
+const MAX_ANSWERS: usize = 4096;
 
 #[allow(clippy::missing_fields_in_debug)] // sizes, not contents
 impl fmt::Debug for StatePlane {
@@ -158,6 +167,7 @@ impl StatePlane {
             mlag_peer: HashMap::default(),
             mlag_peerlink: HashMap::default(),
             vrf_ids: HashMap::default(),
+            answers: std::sync::Mutex::default(),
         };
         for d in &obs.devices {
             let ix = p.hosts.len() as u32;
@@ -1933,7 +1943,39 @@ fn uniq<T: PartialEq>(it: impl Iterator<Item = T>) -> Vec<T> {
 /// where SuzieQ reports a loop, `EXITS_NETWORK` where the last route leads
 /// out of what was collected, `NO_ROUTE` where the last device has none,
 /// `NEIGHBOR_UNREACHABLE` where a route's next hop is not in the tables.
+///
+/// The state is immutable and a walk depends only on the two addresses
+/// (route and ARP tables do not look at protocol or ports), so answers are
+/// memoised per snapshot (up to 4,096 address pairs, then the memo starts
+/// over): a repeated question costs a lookup and a copy. [`trace_flow_fresh`]
+/// always walks.
 pub fn trace_flow(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError> {
+    let Some(plane) = dp.state.as_deref() else {
+        return Err(TraceError::Observed("no observed state".to_string()));
+    };
+    let key = (flow.src, flow.dst);
+    let hit = plane.answers.lock().ok().and_then(|m| m.get(&key).cloned());
+    let answer = match hit {
+        Some(a) => a,
+        None => {
+            let a = trace_flow_fresh(dp, flow).map(std::sync::Arc::new);
+            if let Ok(mut m) = plane.answers.lock() {
+                if m.len() >= MAX_ANSWERS {
+                    m.clear();
+                }
+                m.insert(key, a.clone());
+            }
+            a
+        }
+    };
+    answer.map(|t| Trace {
+        flow: *flow,
+        ..(*t).clone()
+    })
+}
+
+/// [`trace_flow`] without the memo: always walks the state.
+pub fn trace_flow_fresh(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError> {
     let Some(plane) = dp.state.as_deref() else {
         return Err(TraceError::Observed("no observed state".to_string()));
     };

@@ -1,9 +1,10 @@
 //! Benchmarks of tracing on observed state (criterion): the fixture's SuzieQ
 //! namespaces are read and converted once, then each flow is traced
 //! warm, as SuzieQ's `path show` semantics walk it
-//! (`pathtrace_engine::state::trace_state`) and through the engine's
-//! general entry point that the CLI and the server use
-//! (`pathtrace_engine::trace`, which adds the conversion to branches).
+//! (`pathtrace_engine::state::trace_state`), walked and converted to the
+//! engine's branches (`trace_flow_fresh`), and through the engine's general
+//! entry point that the CLI and the server use (`pathtrace_engine::trace`,
+//! which answers a repeated question from the snapshot's memo).
 //!
 //! ```text
 //! cargo bench -p pathtrace-import --bench observed
@@ -11,7 +12,7 @@
 //!
 //! The `pathtrace` binary's allocator (mimalloc) is used here too.
 //!
-//! Benchmark ids: `observed/{state|trace}/{namespace}/{src}-{dst}`, and
+//! Benchmark ids: `observed/{state|fresh|trace}/{namespace}/{src}-{dst}`, and
 //! `observed/load/{namespace}` (read + convert + build the data plane).
 
 use std::hint::black_box;
@@ -57,6 +58,9 @@ fn observed(c: &mut Criterion) {
             b.iter(|| black_box(pathtrace_engine::state::trace_state(&plane, s, d, None)));
         });
         let flow = Flow::new(s, d);
+        g.bench_function(format!("fresh/{ns}/{src}-{dst}"), |b| {
+            b.iter(|| black_box(pathtrace_engine::state::trace_flow_fresh(dp, &flow)));
+        });
         g.bench_function(format!("trace/{ns}/{src}-{dst}"), |b| {
             b.iter(|| black_box(pathtrace_engine::trace(dp, &flow)));
         });

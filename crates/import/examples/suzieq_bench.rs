@@ -9,10 +9,13 @@
 //!
 //! Each flow is traced in `N` batches (default 501) of 10 calls after a
 //! warm-up; the per-call time of each batch is its time / 10, and the
-//! median over batches is printed, one line per flow:
+//! median over batches is printed, one line per flow: `median_ns` for the
+//! repeated question (`pathtrace_engine::trace`, answered from the
+//! snapshot's memo after the first call) and `fresh_ns` for a walk every time
+//! (`pathtrace_engine::state::trace_flow_fresh`, what a first question costs):
 //!
 //! ```text
-//! flow eos 10.0.0.14 10.0.0.11 median_ns 5123 branches 2 first COMPLETED
+//! flow eos 10.0.0.14 10.0.0.11 median_ns 812 fresh_ns 11604 branches 2 first Accepted
 //! ```
 //!
 //! plus, per namespace, the time to read, convert and build
@@ -107,9 +110,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect();
             per_call.sort_unstable();
             let median = per_call[per_call.len() / 2];
+            // The same flow walked afresh each time (no memoised answer):
+            // what a first question about a flow costs.
+            let mut fresh: Vec<u128> = (0..batches)
+                .map(|_| {
+                    let t = Instant::now();
+                    for _ in 0..PER_BATCH {
+                        let _ = black_box(pathtrace_engine::state::trace_flow_fresh(
+                            black_box(&dp),
+                            black_box(&flow),
+                        ));
+                    }
+                    t.elapsed().as_nanos() / u128::from(PER_BATCH)
+                })
+                .collect();
+            fresh.sort_unstable();
+            let fresh = fresh[fresh.len() / 2];
             results.insert(
                 ((*ns).to_string(), src, dst),
-                format!("median_ns {median} branches {branches} first {first}"),
+                format!("median_ns {median} fresh_ns {fresh} branches {branches} first {first}"),
             );
         }
     }
