@@ -1955,19 +1955,16 @@ pub fn trace_flow(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError> {
     };
     let key = (flow.src, flow.dst);
     let hit = plane.answers.lock().ok().and_then(|m| m.get(&key).cloned());
-    let answer = match hit {
-        Some(a) => a,
-        None => {
-            let a = trace_flow_fresh(dp, flow).map(std::sync::Arc::new);
-            if let Ok(mut m) = plane.answers.lock() {
-                if m.len() >= MAX_ANSWERS {
-                    m.clear();
-                }
-                m.insert(key, a.clone());
+    let answer = hit.unwrap_or_else(|| {
+        let a = trace_flow_fresh(dp, flow).map(std::sync::Arc::new);
+        if let Ok(mut m) = plane.answers.lock() {
+            if m.len() >= MAX_ANSWERS {
+                m.clear();
             }
-            a
+            m.insert(key, a.clone());
         }
-    };
+        a
+    });
     answer.map(|t| Trace {
         flow: *flow,
         ..(*t).clone()
