@@ -288,3 +288,33 @@ fn every_endpoint_pair_traces_without_error() {
         }
     }
 }
+
+/// The observed state survives a model file: a namespace written as YAML (as
+/// `pathtrace import suzieq -o FILE` writes it) and loaded back traces the
+/// same as the parquet directory, for every recorded flow of `eos`.
+#[test]
+fn observed_state_round_trips_through_a_model_file() {
+    let dir = fixture();
+    let snap = pathtrace_import::read_namespace(&dir.join("parquet"), "eos").unwrap();
+    let net = pathtrace_import::convert(&snap).network;
+    let yaml = serde_saphyr::to_string(&net).unwrap();
+    let loaded = pathtrace_model::load_str(&yaml, "eos.yaml").unwrap();
+    assert_eq!(loaded.observed, net.observed);
+    let (a, b) = (
+        StatePlane::build(&net.observed),
+        StatePlane::build(&loaded.observed),
+    );
+    let oracle: Oracle = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("expected/oracle/eos.json")).unwrap(),
+    )
+    .unwrap();
+    for f in &oracle.flows {
+        assert_eq!(
+            trace_state(&a, f.src, f.dst, None),
+            trace_state(&b, f.src, f.dst, None),
+            "{} -> {}",
+            f.src,
+            f.dst
+        );
+    }
+}

@@ -1555,3 +1555,67 @@ proptest! {
         let _ = load_str(&text, "random.yaml");
     }
 }
+
+#[test]
+fn observed_state_loads_and_is_checked() {
+    let text = format!(
+        "{CAMPUS}observed:
+  source: SuzieQ namespace x
+  devices:
+    - hostname: CAMPUS-Access1
+      interfaces:
+        - {{name: Loopback0, type: loopback, state: up, addresses: [10.0.0.1/32, 10.0.0.1/32], mtu: 65535}}
+      routes:
+        - {{vrf: default, prefix: 10.0.0.2/32, protocol: ospf, next_hops: [10.1.1.2], oifs: [Gi1/0/1]}}
+      arp:
+        - {{ip: 10.1.1.2, mac: \"00:00:00:00:00:02\", interface: Gi1/0/1, state: reachable}}
+      macs:
+        - {{vlan: 10, mac: \"00:00:00:00:00:02\", interface: Gi1/0/1, remote_vtep: 10.0.0.9}}
+      mlag: {{system_id: \"s1\", peer_link: Po1}}
+    - hostname: CAMPUS-Nope #1
+    - hostname: CAMPUS-Access1 #2
+"
+    );
+    check(
+        &text,
+        &[
+            (
+                "1",
+                "observed.devices[1].hostname",
+                "no device \"CAMPUS-Nope\"",
+            ),
+            (
+                "2",
+                "observed.devices[2].hostname",
+                "device \"CAMPUS-Access1\" has observed state twice",
+            ),
+        ],
+    );
+    let ok = text
+        .lines()
+        .take_while(|l| !l.contains("#1"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let net = load_ok(&ok);
+    let d = &net.observed.devices[0];
+    assert_eq!(
+        d.interfaces[0].addresses.len(),
+        2,
+        "the same address twice is kept"
+    );
+    assert_eq!(d.macs[0].remote_vtep, Some("10.0.0.9".parse().unwrap()));
+    assert_eq!(d.mlag.as_ref().map(|m| m.peer_link.as_str()), Some("Po1"));
+    let bad = format!(
+        "{CAMPUS}observed:
+  devices:
+    - hostname: CAMPUS-Access1
+      arp:
+        - {{ip: 10.1.1.300, mac: x}}
+"
+    );
+    let e = pathtrace_model::load_str(&bad, "bad.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("bad.yaml:"), "{e}");
+    assert!(e.contains("10.1.1.300") || e.contains("ip"), "{e}");
+}
