@@ -2073,6 +2073,11 @@ pub fn trace_flow_fresh(dp: &DataPlane, flow: &Flow) -> Result<Trace, TraceError
                     paths: sh.ecmp.max(1),
                 });
             }
+            // A hop that forwarded without a route lookup of its own (an EVPN
+            // leaf bridging into the overlay, an L2 hop) switched the packet.
+            if h.action == HopAction::Routed && h.route.is_none() {
+                h.action = HopAction::Switched;
+            }
             hops.push(h);
         }
         let last = path.last();
