@@ -713,31 +713,9 @@ fn push_unique(v: &mut Vec<PathV>, p: PathV) {
     }
 }
 
-/// An ordered map with Python dict semantics (insertion order, overwrite in place).
-struct Ordered<V> {
-    keys: Vec<Key>,
-    map: HashMap<Key, V>,
-}
-
-impl<V> Ordered<V> {
-    fn new() -> Self {
-        Ordered {
-            keys: Vec::new(),
-            map: HashMap::default(),
-        }
-    }
-    fn insert(&mut self, k: Key, v: V) {
-        if self.map.insert(k, v).is_none() {
-            self.keys.push(k);
-        }
-    }
-    fn contains(&self, k: &Key) -> bool {
-        self.map.contains_key(k)
-    }
-    fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-}
+/// An ordered map with Python dict semantics (insertion order, a key
+/// assigned again keeps its place).
+type Ordered<V> = indexmap::IndexMap<Key, V, rustc_hash::FxBuildHasher>;
 
 /// Arguments of a next-hop resolution (device, VRF, destination, L2, VTEP, MAC).
 type NhKey = (u32, u32, IpAddr, bool, String, Option<String>);
@@ -1423,7 +1401,7 @@ impl<'a> Tracer<'a> {
     fn walk(&mut self, user_vrf: &str) -> Result<StateTrace, StateTraceError> {
         let p = self.p;
         let dst_s = self.dst.to_string();
-        let mut devices: Ordered<St> = Ordered::new();
+        let mut devices: Ordered<St> = Ordered::default();
         let mut src_mtu: u32 = MAX_MTU + 1;
         let mut dvrf = user_vrf.to_string();
         for h in self.src_df.clone() {
@@ -1467,7 +1445,7 @@ impl<'a> Tracer<'a> {
         if dvrf.is_empty() {
             dvrf = "default".to_string();
         }
-        let mut dest_states: Ordered<St> = Ordered::new();
+        let mut dest_states: Ordered<St> = Ordered::default();
         for h in &self.dest_df {
             let vrf = match h.master.as_deref() {
                 Some(m) if !m.is_empty() => m.to_string(),
@@ -1506,14 +1484,10 @@ impl<'a> Tracer<'a> {
             if rounds > 64 {
                 break;
             }
-            let mut next: Ordered<St> = Ordered::new();
+            let mut next: Ordered<St> = Ordered::default();
             let mut newpaths: Vec<PathV> = Vec::new();
             let mut revdf_check = true;
-            let keys = devices.keys.clone();
-            for devkey in keys {
-                let Some(mut st) = devices.map.remove(&devkey) else {
-                    continue;
-                };
+            for (devkey, mut st) in std::mem::take(&mut devices) {
                 let (device, prev) = devkey;
                 let iif = st.iif.clone();
                 let devvrf = st.vrf.clone();
@@ -1523,7 +1497,7 @@ impl<'a> Tracer<'a> {
                 let mut l2v = st.l2v.clone();
                 let mut is_l2 = st.is_l2;
 
-                if let Some(dst_st) = dest_states.map.get(&(device, None)) {
+                if let Some(dst_st) = dest_states.get(&(device, None)) {
                     if revdf_check {
                         let vrfchk = dst_st.vrf.clone();
                         let rev = p.lpm_fwd(device, &vrfchk, self.src).is_some();
@@ -1692,7 +1666,7 @@ impl<'a> Tracer<'a> {
                 let peers =
                     self.nh_with_peer(device, &ivrf, ndst_ip, is_l2, &ioverlay, macaddr.as_deref());
                 // Per peer device the last next hop wins (a dict in SuzieQ).
-                let mut new_states: Ordered<St> = Ordered::new();
+                let mut new_states: Ordered<St> = Ordered::default();
                 for nh in peers.iter() {
                     if st.protocol.is_empty() {
                         st.protocol = nh.protocol.clone();
@@ -1799,12 +1773,8 @@ impl<'a> Tracer<'a> {
                     z.push((devkey, st.clone()));
                     push_unique(&mut newpaths, z);
                 }
-                for k in new_states.keys {
-                    if let Some(v) = new_states.map.remove(&k)
-                        && !next.contains(&k)
-                    {
-                        next.insert(k, v);
-                    }
+                for (k, v) in new_states {
+                    next.entry(k).or_insert(v);
                 }
             }
             if !newpaths.is_empty() {
