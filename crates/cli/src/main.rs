@@ -57,11 +57,8 @@ enum Command {
         #[command(flatten)]
         conn: client_cmd::Conn,
     },
-    /// Import a network model from collected state (SuzieQ parquet; partial, see docs/import.md).
-    Import {
-        #[command(subcommand)]
-        cmd: import_cmd::ImportCmd,
-    },
+    /// Import a network model from collected state (SuzieQ parquet) or read an IOS snapshot's coverage (`--snapshot DIR --report`); partial, see docs/import.md.
+    Import(import_cmd::ImportArgs),
     /// Tasks on a controller: show, wait.
     Task {
         #[command(subcommand)]
@@ -159,7 +156,7 @@ fn main() -> ExitCode {
     let command = match Cli::parse().command {
         Command::Serve(args) => return serve(args),
         Command::Loadgen(args) => return loadgen::main(&args),
-        Command::Import { cmd } => return import_cmd::run(&cmd),
+        Command::Import(args) => return import_cmd::run(&args),
         Command::Flow { cmd, conn } => return client_cmd::run(&conn, client_cmd::What::Flow(cmd)),
         Command::Task { cmd, conn } => return client_cmd::run(&conn, client_cmd::What::Task(cmd)),
         Command::Devices { args, conn } => {
@@ -262,7 +259,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate_cmd::run(&args),
         Command::Serve(args) => Ok(serve(args)),
         Command::Loadgen(args) => Ok(loadgen::main(&args)),
-        Command::Import { cmd } => Ok(import_cmd::run(&cmd)),
+        Command::Import(args) => Ok(import_cmd::run(&args)),
         Command::Flow { cmd, conn } => Ok(client_cmd::run(&conn, client_cmd::What::Flow(cmd))),
         Command::Task { cmd, conn } => Ok(client_cmd::run(&conn, client_cmd::What::Task(cmd))),
         Command::Devices { args, conn } => {

@@ -140,7 +140,12 @@ fn json_error(acc: &mut FileAccount, text: &str, e: &serde_json::Error) {
     acc.lines = acc.lines.max(line);
     acc.syntax_errors.push(SyntaxError {
         line,
-        text: text.lines().nth(line - 1).unwrap_or("").trim_end().to_owned(),
+        text: text
+            .lines()
+            .nth(line - 1)
+            .unwrap_or("")
+            .trim_end()
+            .to_owned(),
         message: format!("not valid JSON: {e}"),
     });
     let rest = acc.lines.saturating_sub(1);
@@ -150,7 +155,9 @@ fn json_error(acc: &mut FileAccount, text: &str, e: &serde_json::Error) {
 /// The line of the first occurrence of `"key"` (1 when absent).
 fn line_of(text: &str, key: &str) -> usize {
     let needle = format!("\"{key}\"");
-    text.lines().position(|l| l.contains(&needle)).map_or(1, |i| i + 1)
+    text.lines()
+        .position(|l| l.contains(&needle))
+        .map_or(1, |i| i + 1)
 }
 
 /// Count a JSON file's lines once its content was read: blank lines and
@@ -212,14 +219,19 @@ pub fn parse_host(file: &str, text: &str) -> Host {
         let line = line_of(text, key);
         acc.syntax_errors.push(SyntaxError {
             line,
-            text: text.lines().nth(line - 1).unwrap_or("").trim_end().to_owned(),
+            text: text
+                .lines()
+                .nth(line - 1)
+                .unwrap_or("")
+                .trim_end()
+                .to_owned(),
             message,
         });
     };
     for (key, val) in obj {
         match key.as_str() {
             "hostname" => match val.as_str() {
-                Some(h) => host.hostname = h.to_owned(),
+                Some(h) => h.clone_into(&mut host.hostname),
                 None => err(acc, key, "hostname must be a string".to_owned()),
             },
             "iptablesFile" => match val.as_str() {
@@ -244,7 +256,7 @@ pub fn parse_host(file: &str, text: &str) -> Host {
                     for (k, fv) in fields {
                         let s = fv.as_str().unwrap_or("");
                         match k.as_str() {
-                            "name" if fv.is_string() => itf.name = s.to_owned(),
+                            "name" if fv.is_string() => s.clone_into(&mut itf.name),
                             "prefix" => match s.parse::<Ipv4Net>() {
                                 Ok(p) => itf.prefix = Some(p),
                                 Err(_) => err(
@@ -377,23 +389,31 @@ pub fn parse_blacklist(file: &str, text: &str) -> InterfaceBlacklist {
                 return out;
             }
         };
-        for item in v.as_array().into_iter().flatten() {
+        let Some(items) = v.as_array() else {
+            acc.syntax_errors.push(SyntaxError {
+                line: 1,
+                text: text.lines().next().unwrap_or("").to_owned(),
+                message: "a JSON interface_blacklist is a list of {\"hostname\", \"interface\"}"
+                    .to_owned(),
+            });
+            settle_json(acc, text);
+            return out;
+        };
+        for item in items {
             let node = item.get("hostname").and_then(Value::as_str);
             let interface = item.get("interface").and_then(Value::as_str);
-            match (node, interface) {
-                (Some(node), Some(interface)) => out.entries.push(BlacklistEntry {
+            if let (Some(node), Some(interface)) = (node, interface) {
+                out.entries.push(BlacklistEntry {
                     line: line_of_pair(text, node, interface),
                     node: node.to_owned(),
                     interface: interface.to_owned(),
-                }),
-                _ => {
-                    let line = 1;
-                    acc.syntax_errors.push(SyntaxError {
-                        line,
-                        text: item.to_string(),
-                        message: "an entry needs `hostname` and `interface` strings".to_owned(),
-                    });
-                }
+                });
+            } else {
+                acc.syntax_errors.push(SyntaxError {
+                    line: 1,
+                    text: item.to_string(),
+                    message: "an entry needs `hostname` and `interface` strings".to_owned(),
+                });
             }
         }
         settle_json(acc, text);

@@ -10,6 +10,10 @@
 //! number and address is parsed with `str::parse`, and slices are taken only
 //! at boundaries that `str` methods found.
 
+// Token patterns read best with the names IOS's own help uses: `a` address,
+// `m` mask, `p` process, `n` line number, `w` the line's words.
+#![allow(clippy::many_single_char_names)]
+
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
@@ -18,9 +22,9 @@ use ipnet::Ipv4Net;
 use super::types::{
     Acl, AclEntry, Action, BgpAddressFamily, BgpAfNeighbor, BgpAggregate, BgpNetwork, BgpPeer,
     BgpProcess, CommunityListEntry, DefaultInformation, FileAccount, Interface, IosConfig,
-    ListKind, Located, NotUnderstood, OspfInterfaceArea, OspfNetwork, OspfProcess,
-    PrefixListEntry, Redistribute, RedistributeSource, RouteMapClause, RouteMapMatch, RouteMapSet,
-    StaticRoute, SwitchportMode, SyntaxError, Vlan, VlanRange,
+    ListKind, Located, NotUnderstood, OspfInterfaceArea, OspfNetwork, OspfProcess, PrefixListEntry,
+    Redistribute, RedistributeSource, RouteMapClause, RouteMapMatch, RouteMapSet, StaticRoute,
+    SwitchportMode, SyntaxError, Vlan, VlanRange,
 };
 
 /// What became of one line.
@@ -272,11 +276,7 @@ impl Parser {
 
     fn child(&mut self, n: usize, indent: usize, t: &str, w: &[&str]) -> Outcome {
         let r = match self.ctx.clone() {
-            Ctx::Other(key) => Ok(Nu(if key.is_empty() {
-                feature_key(w)
-            } else {
-                key
-            })),
+            Ctx::Other(key) => Ok(Nu(if key.is_empty() { feature_key(w) } else { key })),
             Ctx::Interface(i) => self.interface_line(i, t, w),
             Ctx::Ospf(i) => self.ospf_line(n, i, w),
             Ctx::Bgp(af) => self.bgp_line(n, indent, af, t, w),
@@ -405,7 +405,11 @@ impl Parser {
                     it.next();
                 }
             }
-            Some(x) => return Err(format!("`{x}` is neither a next-hop address nor an interface")),
+            Some(x) => {
+                return Err(format!(
+                    "`{x}` is neither a next-hop address nor an interface"
+                ));
+            }
         }
         let mut route = StaticRoute {
             line: n,
@@ -603,7 +607,7 @@ impl Parser {
         match w {
             ["bgp", "router-id", a] => bgp.router_id = Some(ip(a)?),
             ["neighbor", name, rest @ ..] => {
-                return Self::bgp_neighbor(bgp, n, afi, vrf, t, name, rest);
+                return Self::bgp_neighbor(bgp, n, afi, vrf.as_deref(), t, name, rest);
             }
             ["network", a, rest @ ..] => {
                 let addr = ip(a)?;
@@ -663,7 +667,7 @@ impl Parser {
         bgp: &mut BgpProcess,
         n: usize,
         afi: usize,
-        vrf: Option<String>,
+        vrf: Option<&str>,
         t: &str,
         name: &str,
         rest: &[&str],
@@ -675,7 +679,9 @@ impl Parser {
         };
         if let ["peer-group"] = rest {
             if address.is_some() {
-                return Err(format!("`{name}`: a peer group needs a name, not an address"));
+                return Err(format!(
+                    "`{name}`: a peer group needs a name, not an address"
+                ));
             }
             if !bgp.peer_groups.iter().any(|g| g.value == name) {
                 bgp.peer_groups.push(Located {
@@ -689,7 +695,7 @@ impl Parser {
             if let Some(i) = bgp
                 .peers
                 .iter()
-                .position(|p| p.name == name && p.vrf == vrf)
+                .position(|p| p.name == name && p.vrf.as_deref() == vrf)
             {
                 return i;
             }
@@ -697,7 +703,7 @@ impl Parser {
                 line: n,
                 name: name.to_owned(),
                 address,
-                vrf: vrf.clone(),
+                vrf: vrf.map(str::to_owned),
                 ..BgpPeer::default()
             });
             bgp.peers.len() - 1
@@ -747,6 +753,10 @@ impl Parser {
             ["send-community"] | ["send-community", "both" | "standard" | "extended"] => {
                 let i = af_peer(bgp);
                 bgp.address_families[afi].neighbors[i].send_community = true;
+            }
+            ["route-reflector-client"] => {
+                let i = af_peer(bgp);
+                bgp.address_families[afi].neighbors[i].route_reflector_client = true;
             }
             ["route-map", map, dir] => {
                 let i = af_peer(bgp);

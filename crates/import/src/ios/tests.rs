@@ -2,6 +2,8 @@
 //! configuration, with its line numbers; syntax errors; banners; the line
 //! accounting; the host, iptables and blacklist readers.
 
+#![allow(clippy::many_single_char_names)] // short names for the parsed items
+
 use std::net::Ipv4Addr;
 
 use super::*;
@@ -39,9 +41,21 @@ fn hostname_version_and_cosmetic_lines() {
     let c = parse(
         "Building configuration...\n\nCurrent configuration : 1234 bytes\n!\nversion 15.2\nhostname r1\n!\nend\n",
     );
-    assert_eq!(c.hostname, Some(Located { line: 6, value: "r1".into() }));
-    assert_eq!(c.version.as_ref().map(|v| (v.line, v.value.as_str())), Some((5, "15.2")));
-    assert_eq!((c.account.lines, c.account.cosmetic, c.account.understood), (8, 6, 2));
+    assert_eq!(
+        c.hostname,
+        Some(Located {
+            line: 6,
+            value: "r1".into()
+        })
+    );
+    assert_eq!(
+        c.version.as_ref().map(|v| (v.line, v.value.as_str())),
+        Some((5, "15.2"))
+    );
+    assert_eq!(
+        (c.account.lines, c.account.cosmetic, c.account.understood),
+        (8, 6, 2)
+    );
     assert!(c.account.not_understood.is_empty() && c.account.syntax_errors.is_empty());
 }
 
@@ -86,14 +100,29 @@ interface FastEthernet1/1
     assert_eq!(g.description.as_deref(), Some("uplink to core  (10G)"));
     assert_eq!(g.address, Some(net("10.0.0.1/24")));
     assert_eq!(g.secondary, vec![net("10.0.1.1/25")]);
-    assert_eq!((g.acl_in.as_deref(), g.acl_out.as_deref()), (Some("IN"), Some("OUT")));
+    assert_eq!(
+        (g.acl_in.as_deref(), g.acl_out.as_deref()),
+        (Some("IN"), Some("OUT"))
+    );
     assert_eq!(g.ospf_cost, Some(7));
-    assert_eq!(g.ospf_area, Some(OspfInterfaceArea { process: 1, area: 1 }));
-    assert_eq!((g.speed, g.mtu, g.ip_mtu), (Some(1000), Some(9000), Some(1400)));
+    assert_eq!(
+        g.ospf_area,
+        Some(OspfInterfaceArea {
+            process: 1,
+            area: 1
+        })
+    );
+    assert_eq!(
+        (g.speed, g.mtu, g.ip_mtu),
+        (Some(1000), Some(9000), Some(1400))
+    );
     assert_eq!(g.vrf.as_deref(), Some("CUST"));
     assert!(g.shutdown);
     let s = c.interface("GigabitEthernet0/1.100").unwrap();
-    assert_eq!((s.line, s.encapsulation_dot1q, s.vrf.as_deref()), (16, Some(100), Some("RED")));
+    assert_eq!(
+        (s.line, s.encapsulation_dot1q, s.vrf.as_deref()),
+        (16, Some(100), Some("RED"))
+    );
     assert!(!s.shutdown);
     let t = &c.interfaces[2];
     assert_eq!(t.switchport_mode, Some(SwitchportMode::Trunk));
@@ -101,13 +130,25 @@ interface FastEthernet1/1
     assert_eq!(
         t.trunk_allowed_vlans,
         Some(vec![
-            VlanRange { first: 10, last: 10 },
-            VlanRange { first: 20, last: 30 },
-            VlanRange { first: 40, last: 40 }
+            VlanRange {
+                first: 10,
+                last: 10
+            },
+            VlanRange {
+                first: 20,
+                last: 30
+            },
+            VlanRange {
+                first: 40,
+                last: 40
+            }
         ])
     );
     let a = &c.interfaces[3];
-    assert_eq!((a.switchport_mode, a.access_vlan), (Some(SwitchportMode::Access), Some(10)));
+    assert_eq!(
+        (a.switchport_mode, a.access_vlan),
+        (Some(SwitchportMode::Access), Some(10))
+    );
     assert_eq!((a.address, a.speed), (None, None));
     assert_eq!(features(&c), vec![(13, "interface/duplex")]);
 }
@@ -125,13 +166,25 @@ ip route 10.7.0.0 255.255.0.0 10.0.0.3 track 4
     );
     let r = &c.static_routes;
     assert_eq!(r.len(), 4);
-    assert_eq!((r[0].line, r[0].prefix, r[0].next_hop_ip, r[0].distance), (1, net("0.0.0.0/0"), Some(ip("10.0.0.254")), 1));
+    assert_eq!(
+        (r[0].line, r[0].prefix, r[0].next_hop_ip, r[0].distance),
+        (1, net("0.0.0.0/0"), Some(ip("10.0.0.254")), 1)
+    );
     assert!(r[1].is_null_routed());
-    assert_eq!((r[1].distance, r[1].tag, r[1].name.as_deref()), (250, Some(7), Some("blackhole")));
-    assert_eq!(r[2].next_hop_interface.as_deref(), Some("GigabitEthernet0/1"));
+    assert_eq!(
+        (r[1].distance, r[1].tag, r[1].name.as_deref()),
+        (250, Some(7), Some("blackhole"))
+    );
+    assert_eq!(
+        r[2].next_hop_interface.as_deref(),
+        Some("GigabitEthernet0/1")
+    );
     assert_eq!(r[2].next_hop_ip, Some(ip("10.0.0.2")));
     assert!(r[2].permanent && !r[2].is_null_routed());
-    assert_eq!((r[3].vrf.as_deref(), r[3].prefix, r[3].distance), (Some("RED"), net("172.16.0.0/12"), 5));
+    assert_eq!(
+        (r[3].vrf.as_deref(), r[3].prefix, r[3].distance),
+        (Some("RED"), net("172.16.0.0/12"), 5)
+    );
     assert_eq!(features(&c), vec![(5, "ip route")]);
 }
 
@@ -157,24 +210,46 @@ router ospf 2 vrf RED
     );
     assert_eq!(c.ospf.len(), 2);
     let o = &c.ospf[0];
-    assert_eq!((o.line, o.process_id, o.router_id), (1, 10, Some(ip("1.1.1.1"))));
+    assert_eq!(
+        (o.line, o.process_id, o.router_id),
+        (1, 10, Some(ip("1.1.1.1")))
+    );
     assert_eq!(o.reference_bandwidth, Some(10000));
     assert!(o.passive_default);
     assert_eq!(o.non_passive_interfaces, vec!["GigabitEthernet0/0"]);
     assert_eq!(o.passive_interfaces, vec!["Loopback0"]);
     assert_eq!(o.networks.len(), 2);
-    assert_eq!((o.networks[0].line, o.networks[0].wildcard, o.networks[0].area), (7, ip("0.0.255.255"), 0));
+    assert_eq!(
+        (
+            o.networks[0].line,
+            o.networks[0].wildcard,
+            o.networks[0].area
+        ),
+        (7, ip("0.0.255.255"), 0)
+    );
     assert_eq!(o.networks[1].area, 2);
     assert_eq!(o.redistribute.len(), 2);
-    assert_eq!((o.redistribute[0].source.clone(), o.redistribute[0].subnets), (RedistributeSource::Connected, true));
+    assert_eq!(
+        (o.redistribute[0].source.clone(), o.redistribute[0].subnets),
+        (RedistributeSource::Connected, true)
+    );
     let s = &o.redistribute[1];
-    assert_eq!((s.line, s.metric_type, s.metric, s.route_map.as_deref()), (10, Some(1), Some(20), Some("STAT")));
+    assert_eq!(
+        (s.line, s.metric_type, s.metric, s.route_map.as_deref()),
+        (10, Some(1), Some(20), Some("STAT"))
+    );
     let d = o.default_information.as_ref().unwrap();
-    assert_eq!((d.line, d.always, d.metric, d.metric_type), (12, true, Some(5), Some(2)));
+    assert_eq!(
+        (d.line, d.always, d.metric, d.metric_type),
+        (12, true, Some(5), Some(2))
+    );
     assert_eq!(c.ospf[1].vrf.as_deref(), Some("RED"));
     assert_eq!(
         features(&c),
-        vec![(11, "router ospf/redistribute"), (13, "router ospf/log-adjacency-changes")]
+        vec![
+            (11, "router ospf/redistribute"),
+            (13, "router ospf/log-adjacency-changes")
+        ]
     );
 }
 
@@ -199,6 +274,7 @@ router bgp 65001
   aggregate-address 2.128.0.0 255.255.0.0 summary-only
   neighbor as2 send-community
   neighbor as2 next-hop-self
+  neighbor 2.1.2.1 route-reflector-client
   neighbor as2 route-map as2_in in
   neighbor as2 route-map as2_out out
   neighbor 2.1.2.1 activate
@@ -219,10 +295,31 @@ router bgp 65001
 ",
     );
     let b = c.bgp.as_ref().unwrap();
-    assert_eq!((b.line, b.asn, b.router_id), (1, 65001, Some(ip("2.1.1.1"))));
-    assert_eq!(b.peer_groups, vec![Located { line: 4, value: "as2".into() }]);
-    let names: Vec<_> = b.peers.iter().map(|p| (p.line, p.name.as_str(), p.vrf.as_deref())).collect();
-    assert_eq!(names, vec![(5, "as2", None), (6, "2.1.2.1", None), (8, "10.0.0.2", None), (28, "192.168.0.1", Some("RED"))]);
+    assert_eq!(
+        (b.line, b.asn, b.router_id),
+        (1, 65001, Some(ip("2.1.1.1")))
+    );
+    assert_eq!(
+        b.peer_groups,
+        vec![Located {
+            line: 4,
+            value: "as2".into()
+        }]
+    );
+    let names: Vec<_> = b
+        .peers
+        .iter()
+        .map(|p| (p.line, p.name.as_str(), p.vrf.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (5, "as2", None),
+            (6, "2.1.2.1", None),
+            (8, "10.0.0.2", None),
+            (29, "192.168.0.1", Some("RED"))
+        ]
+    );
     assert_eq!(b.peers[0].remote_as, Some(2));
     assert_eq!(b.peers[1].peer_group.as_deref(), Some("as2"));
     assert_eq!(b.peers[1].address, Some(ip("2.1.2.1")));
@@ -237,26 +334,52 @@ router bgp 65001
     assert_eq!(n("10.0.0.2").route_map_in.as_deref(), Some("IMPORT"));
     let g = n("as2");
     assert!(g.send_community && g.next_hop_self && !g.activate);
-    assert_eq!((g.route_map_in.as_deref(), g.route_map_out.as_deref()), (Some("as2_in"), Some("as2_out")));
-    assert!(n("2.1.2.1").activate);
+    assert_eq!(
+        (g.route_map_in.as_deref(), g.route_map_out.as_deref()),
+        (Some("as2_in"), Some("as2_out"))
+    );
+    assert!(n("2.1.2.1").activate && n("2.1.2.1").route_reflector_client);
     assert_eq!(af.networks.len(), 2);
-    assert_eq!((af.networks[0].line, af.networks[0].prefix), (12, net("2.128.0.0/24")));
-    assert_eq!((af.networks[1].prefix, af.networks[1].route_map.as_deref()), (net("10.0.0.0/8"), Some("NET")));
+    assert_eq!(
+        (af.networks[0].line, af.networks[0].prefix),
+        (12, net("2.128.0.0/24"))
+    );
+    assert_eq!(
+        (af.networks[1].prefix, af.networks[1].route_map.as_deref()),
+        (net("10.0.0.0/8"), Some("NET"))
+    );
     assert_eq!(af.redistribute[0].route_map.as_deref(), Some("RC"));
-    assert_eq!((af.aggregates[0].line, af.aggregates[0].prefix, af.aggregates[0].summary_only), (15, net("2.128.0.0/16"), true));
-    assert_eq!((af.maximum_paths, af.maximum_paths_eibgp, af.maximum_paths_ibgp), (Some(4), Some(5), None));
+    assert_eq!(
+        (
+            af.aggregates[0].line,
+            af.aggregates[0].prefix,
+            af.aggregates[0].summary_only
+        ),
+        (15, net("2.128.0.0/16"), true)
+    );
+    assert_eq!(
+        (
+            af.maximum_paths,
+            af.maximum_paths_eibgp,
+            af.maximum_paths_ibgp
+        ),
+        (Some(4), Some(5), None)
+    );
     let red = &b.address_families[1];
-    assert_eq!((red.line, red.vrf.as_deref(), red.maximum_paths_ibgp), (Some(27), Some("RED"), Some(2)));
+    assert_eq!(
+        (red.line, red.vrf.as_deref(), red.maximum_paths_ibgp),
+        (Some(28), Some("RED"), Some(2))
+    );
     assert!(red.neighbors[0].activate);
     assert_eq!(
         features(&c),
         vec![
             (3, "router bgp/bgp log-neighbor-changes"),
-            (21, "router bgp/neighbor advertise"),
-            (24, "router bgp/bgp dampening"),
-            (31, "router bgp/address-family vpnv4"),
-            (32, "router bgp/address-family vpnv4"),
+            (22, "router bgp/neighbor advertise"),
+            (25, "router bgp/bgp dampening"),
             (33, "router bgp/address-family vpnv4"),
+            (34, "router bgp/address-family vpnv4"),
+            (35, "router bgp/address-family vpnv4"),
         ]
     );
 }
@@ -287,31 +410,81 @@ route-map BARE
     );
     let p = &c.prefix_lists;
     assert_eq!(p.len(), 2);
-    assert_eq!((p[0].line, p[0].seq, p[0].action, p[0].prefix, p[0].le), (1, Some(5), Action::Deny, net("2.0.0.0/8"), Some(32)));
+    assert_eq!(
+        (p[0].line, p[0].seq, p[0].action, p[0].prefix, p[0].le),
+        (1, Some(5), Action::Deny, net("2.0.0.0/8"), Some(32))
+    );
     assert_eq!((p[1].seq, p[1].ge, p[1].le), (None, Some(16), Some(24)));
     let cl = &c.community_lists;
     assert_eq!(cl.len(), 3);
-    assert_eq!((cl[0].line, cl[0].kind, cl[0].text.as_str()), (4, ListKind::Expanded, "_1:"));
-    assert_eq!((cl[1].kind, cl[1].text.as_str()), (ListKind::Standard, "65000:1 no-export"));
-    assert_eq!((cl[2].name.as_str(), cl[2].kind, cl[2].action), ("10", ListKind::Standard, Action::Deny));
+    assert_eq!(
+        (cl[0].line, cl[0].kind, cl[0].text.as_str()),
+        (4, ListKind::Expanded, "_1:")
+    );
+    assert_eq!(
+        (cl[1].kind, cl[1].text.as_str()),
+        (ListKind::Standard, "65000:1 no-export")
+    );
+    assert_eq!(
+        (cl[2].name.as_str(), cl[2].kind, cl[2].action),
+        ("10", ListKind::Standard, Action::Deny)
+    );
     let rm = &c.route_maps;
     assert_eq!(rm.len(), 3);
-    assert_eq!((rm[0].line, rm[0].name.as_str(), rm[0].action, rm[0].seq), (7, "RM", Action::Permit, 2));
+    assert_eq!(
+        (rm[0].line, rm[0].name.as_str(), rm[0].action, rm[0].seq),
+        (7, "RM", Action::Permit, 2)
+    );
     assert_eq!(
         rm[0].matches,
-        vec![Located { line: 8, value: RouteMapMatch::IpAddressPrefixList(vec!["PL".into(), "OTHER".into()]) }]
+        vec![Located {
+            line: 8,
+            value: RouteMapMatch::IpAddressPrefixList(vec!["PL".into(), "OTHER".into()])
+        }]
     );
-    assert_eq!(rm[0].sets[0], Located { line: 9, value: RouteMapSet::Metric(50) });
-    assert_eq!(rm[0].sets[1].value, RouteMapSet::Community { communities: vec!["2:1".into()], additive: true });
-    assert_eq!(rm[1].action, Action::Deny);
-    assert_eq!(rm[1].matches[0].value, RouteMapMatch::IpAddress(vec!["101".into()]));
-    assert_eq!(rm[1].matches[1].value, RouteMapMatch::Community { lists: vec!["as1".into()], exact: true });
     assert_eq!(
-        rm[1].sets.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
-        vec![RouteMapSet::LocalPreference(350), RouteMapSet::Weight(100), RouteMapSet::AsPathPrepend(vec![2, 2])]
+        rm[0].sets[0],
+        Located {
+            line: 9,
+            value: RouteMapSet::Metric(50)
+        }
+    );
+    assert_eq!(
+        rm[0].sets[1].value,
+        RouteMapSet::Community {
+            communities: vec!["2:1".into()],
+            additive: true
+        }
+    );
+    assert_eq!(rm[1].action, Action::Deny);
+    assert_eq!(
+        rm[1].matches[0].value,
+        RouteMapMatch::IpAddress(vec!["101".into()])
+    );
+    assert_eq!(
+        rm[1].matches[1].value,
+        RouteMapMatch::Community {
+            lists: vec!["as1".into()],
+            exact: true
+        }
+    );
+    assert_eq!(
+        rm[1]
+            .sets
+            .iter()
+            .map(|s| s.value.clone())
+            .collect::<Vec<_>>(),
+        vec![
+            RouteMapSet::LocalPreference(350),
+            RouteMapSet::Weight(100),
+            RouteMapSet::AsPathPrepend(vec![2, 2])
+        ]
     );
     assert_eq!((rm[2].action, rm[2].seq), (Action::Permit, 10));
-    assert_eq!(features(&c), vec![(3, "ip prefix-list"), (17, "route-map/set origin")]);
+    assert_eq!(
+        features(&c),
+        vec![(3, "ip prefix-list"), (17, "route-map/set origin")]
+    );
 }
 
 #[test]
@@ -334,15 +507,50 @@ vlan 20
 vlan internal allocation policy ascending
 ",
     );
-    let names: Vec<_> = c.acls.iter().map(|a| (a.line, a.name.as_str(), a.kind, a.entries.len())).collect();
+    let names: Vec<_> = c
+        .acls
+        .iter()
+        .map(|a| (a.line, a.name.as_str(), a.kind, a.entries.len()))
+        .collect();
     assert_eq!(
         names,
-        vec![(1, "101", ListKind::Extended, 2), (2, "10", ListKind::Standard, 2), (5, "OUT", ListKind::Extended, 2), (9, "MGMT", ListKind::Standard, 1)]
+        vec![
+            (1, "101", ListKind::Extended, 2),
+            (2, "10", ListKind::Standard, 2),
+            (5, "OUT", ListKind::Extended, 2),
+            (9, "MGMT", ListKind::Standard, 1)
+        ]
     );
-    assert_eq!(c.acl("101").unwrap().entries[1], AclEntry { line: 4, text: "deny ip any any".into() });
-    assert_eq!(c.acl("OUT").unwrap().entries[0].text, "10 permit tcp any any eq 22");
-    assert_eq!(c.vlans, vec![Vlan { line: 11, id: 10, name: Some("users".into()) }, Vlan { line: 13, id: 20, name: None }]);
-    assert_eq!(features(&c), vec![(8, "ip access-list/statistics"), (14, "vlan")]);
+    assert_eq!(
+        c.acl("101").unwrap().entries[1],
+        AclEntry {
+            line: 4,
+            text: "deny ip any any".into()
+        }
+    );
+    assert_eq!(
+        c.acl("OUT").unwrap().entries[0].text,
+        "10 permit tcp any any eq 22"
+    );
+    assert_eq!(
+        c.vlans,
+        vec![
+            Vlan {
+                line: 11,
+                id: 10,
+                name: Some("users".into())
+            },
+            Vlan {
+                line: 13,
+                id: 20,
+                name: None
+            }
+        ]
+    );
+    assert_eq!(
+        features(&c),
+        vec![(8, "ip access-list/statistics"), (14, "vlan")]
+    );
 }
 
 #[test]
@@ -400,10 +608,16 @@ text
 interface Loopback0
 ",
     );
-    assert_eq!(features(&c), vec![(2, "banner"), (7, "banner"), (8, "banner")]);
+    assert_eq!(
+        features(&c),
+        vec![(2, "banner"), (7, "banner"), (8, "banner")]
+    );
     // Nothing inside the banner was read as configuration.
     assert_eq!(c.interfaces.len(), 1);
-    assert_eq!((c.interfaces[0].line, c.interfaces[0].name.as_str()), (11, "Loopback0"));
+    assert_eq!(
+        (c.interfaces[0].line, c.interfaces[0].name.as_str()),
+        (11, "Loopback0")
+    );
     assert_eq!(c.account.cosmetic, 6);
 }
 
@@ -453,8 +667,15 @@ vlan 5000
     };
     assert_eq!(msg(2), "`10.0.0.300` is not an IPv4 address");
     assert!(msg(3).contains("contiguous"), "{}", msg(3));
-    assert!(msg(9).contains("inconsistent address and mask"), "{}", msg(9));
-    assert_eq!(c.account.syntax_errors[0].text, " ip address 10.0.0.300 255.255.255.0");
+    assert!(
+        msg(9).contains("inconsistent address and mask"),
+        "{}",
+        msg(9)
+    );
+    assert_eq!(
+        c.account.syntax_errors[0].text,
+        " ip address 10.0.0.300 255.255.255.0"
+    );
     // The file goes on: the second interface is read.
     assert_eq!(c.interfaces[1].address, Some(net("10.0.1.1/24")));
     assert_eq!(c.interfaces[0].address, None);
@@ -494,12 +715,25 @@ fn hosts_iptables_and_blacklists() {
     assert_eq!(h.iptables_file.as_deref(), Some("iptables/host1.iptables"));
     assert_eq!(
         h.interfaces,
-        vec![HostInterface { name: "eth0".into(), prefix: Some(net("2.128.0.101/24")), gateway: Some(ip("2.128.0.1")) }]
+        vec![HostInterface {
+            name: "eth0".into(),
+            prefix: Some(net("2.128.0.101/24")),
+            gateway: Some(ip("2.128.0.1"))
+        }]
     );
     assert_eq!(h.account.not_understood.len(), 1);
-    assert_eq!((h.account.not_understood[0].line, h.account.not_understood[0].feature.as_str()), (4, "host/hostType"));
+    assert_eq!(
+        (
+            h.account.not_understood[0].line,
+            h.account.not_understood[0].feature.as_str()
+        ),
+        (4, "host/hostType")
+    );
     let a = &h.account;
-    assert_eq!(a.lines, a.cosmetic + a.understood + a.not_understood.len() + a.syntax_errors.len());
+    assert_eq!(
+        a.lines,
+        a.cosmetic + a.understood + a.not_understood.len() + a.syntax_errors.len()
+    );
 
     let bad = parse_host("hosts/bad.json", "{\n \"hostname\": \"h\",\n oops\n}\n");
     assert_eq!(bad.account.syntax_errors.len(), 1);
@@ -510,20 +744,61 @@ fn hosts_iptables_and_blacklists() {
         "# c\n*filter\n:INPUT DROP [1:2]\n:FORWARD ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nbogus\n:OUTPUT\nCOMMIT\n",
     );
     let f = t.filter().unwrap();
-    assert_eq!(f.chains.iter().map(|c| (c.line, c.name.as_str(), c.policy.as_str())).collect::<Vec<_>>(), vec![(3, "INPUT", "DROP"), (4, "FORWARD", "ACCEPT")]);
-    assert_eq!(f.rules, vec![IptablesRule { line: 5, chain: "INPUT".into(), text: "-p tcp --dport 22 -j ACCEPT".into() }]);
-    assert_eq!((t.account.not_understood.len(), t.account.syntax_errors.len()), (1, 1));
+    assert_eq!(
+        f.chains
+            .iter()
+            .map(|c| (c.line, c.name.as_str(), c.policy.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(3, "INPUT", "DROP"), (4, "FORWARD", "ACCEPT")]
+    );
+    assert_eq!(
+        f.rules,
+        vec![IptablesRule {
+            line: 5,
+            chain: "INPUT".into(),
+            text: "-p tcp --dport 22 -j ACCEPT".into()
+        }]
+    );
+    assert_eq!(
+        (
+            t.account.not_understood.len(),
+            t.account.syntax_errors.len()
+        ),
+        (1, 1)
+    );
 
     let b = parse_blacklist("interface_blacklist", "r1 Gi0/0\n\nr2 Gi0/1\nbroken\n");
-    assert_eq!(b.entries.iter().map(|e| (e.line, e.node.as_str(), e.interface.as_str())).collect::<Vec<_>>(), vec![(1, "r1", "Gi0/0"), (3, "r2", "Gi0/1")]);
+    assert_eq!(
+        b.entries
+            .iter()
+            .map(|e| (e.line, e.node.as_str(), e.interface.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, "r1", "Gi0/0"), (3, "r2", "Gi0/1")]
+    );
     assert_eq!(b.account.syntax_errors[0].line, 4);
-    let j = parse_blacklist("interface_blacklist", "[{\"hostname\": \"r1\", \"interface\": \"Gi0/0\"}]");
-    assert_eq!(j.entries, vec![BlacklistEntry { line: 1, node: "r1".into(), interface: "Gi0/0".into() }]);
+    let j = parse_blacklist(
+        "interface_blacklist",
+        "[{\"hostname\": \"r1\", \"interface\": \"Gi0/0\"}]",
+    );
+    assert_eq!(
+        j.entries,
+        vec![BlacklistEntry {
+            line: 1,
+            node: "r1".into(),
+            interface: "Gi0/0".into()
+        }]
+    );
 
     let l = parse_layer1(
         "layer1_topology.json",
         "{\"edges\": [{\"node1\": {\"hostname\": \"a\", \"interfaceName\": \"e0\"}, \"node2\": {\"hostname\": \"b\", \"interfaceName\": \"e1\"}}]}",
     );
     assert_eq!(l.edges.len(), 1);
-    assert_eq!((l.edges[0].0.hostname.as_str(), l.edges[0].1.interface.as_str()), ("a", "e1"));
+    assert_eq!(
+        (
+            l.edges[0].0.hostname.as_str(),
+            l.edges[0].1.interface.as_str()
+        ),
+        ("a", "e1")
+    );
 }

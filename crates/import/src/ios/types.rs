@@ -334,6 +334,8 @@ pub struct BgpAfNeighbor {
     pub next_hop_self: bool,
     /// `neighbor X send-community [both|standard|extended]`.
     pub send_community: bool,
+    /// `neighbor X route-reflector-client`.
+    pub route_reflector_client: bool,
     /// `neighbor X route-map NAME in`.
     pub route_map_in: Option<String>,
     /// `neighbor X route-map NAME out`.
