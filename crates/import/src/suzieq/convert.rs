@@ -30,19 +30,19 @@ pub struct Conversion {
     pub warnings: Vec<String>,
 }
 
-/// Collects omissions by kind.
+/// Collects omissions by kind: a count and up to three examples each.
 #[derive(Default)]
-struct Warnings(BTreeMap<&'static str, (usize, Vec<String>)>);
+pub(crate) struct Warnings(BTreeMap<&'static str, (usize, Vec<String>)>);
 
 impl Warnings {
-    fn add(&mut self, kind: &'static str, example: String) {
+    pub(crate) fn add(&mut self, kind: &'static str, example: String) {
         let e = self.0.entry(kind).or_default();
         e.0 += 1;
         if e.1.len() < 3 {
             e.1.push(example);
         }
     }
-    fn lines(self) -> Vec<String> {
+    pub(crate) fn lines(self) -> Vec<String> {
         self.0
             .into_iter()
             .map(|(k, (n, ex))| {

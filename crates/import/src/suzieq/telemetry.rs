@@ -42,32 +42,7 @@ use super::rows::{InterfaceRow, ProcessRow};
 /// The smallest plausible poll time (epoch ms, 1973): a smaller one is not a time.
 const MIN_TIME_MS: i64 = 100_000_000_000;
 
-/// Omissions by kind: count and up to three examples.
-#[derive(Default)]
-struct Warnings(BTreeMap<&'static str, (usize, Vec<String>)>);
-
-impl Warnings {
-    fn add(&mut self, kind: &'static str, example: String) {
-        let e = self.0.entry(kind).or_default();
-        e.0 += 1;
-        if e.1.len() < 3 {
-            e.1.push(example);
-        }
-    }
-
-    fn lines(self) -> Vec<String> {
-        self.0
-            .into_iter()
-            .map(|(k, (n, ex))| {
-                format!(
-                    "{k}: {n} ({}{})",
-                    ex.join(", "),
-                    if n > ex.len() { ", …" } else { "" }
-                )
-            })
-            .collect()
-    }
-}
+use super::convert::Warnings;
 
 fn state(s: &str) -> Option<State> {
     match s.trim() {
