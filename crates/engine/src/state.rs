@@ -334,6 +334,18 @@ impl StatePlane {
         self.vrf_ids.get(name).copied().unwrap_or(u32::MAX)
     }
 
+    /// NX-OS names SuzieQ maps: `vPC Peer-Link` is the device's MLAG peer
+    /// link, `sup-eth1` its `loopback0`.
+    fn nxos_name(&self, dev: u32, name: &str) -> String {
+        if name.starts_with("vPC Peer") {
+            self.mlag_peerlink.get(&dev).cloned().unwrap_or_default()
+        } else if name.starts_with("sup-eth1") {
+            "loopback0".to_string()
+        } else {
+            name.to_string()
+        }
+    }
+
     /// Number of devices with observed state.
     pub fn devices(&self) -> usize {
         self.hosts.len()
@@ -1675,18 +1687,8 @@ impl<'a> Tracer<'a> {
                     if !nh.errmsg.is_empty() {
                         st.add_error(&nh.errmsg);
                     }
-                    let mut iface = nh.iface.clone();
-                    let mut peer_if = nh.peer_if.clone();
-                    if iface.starts_with("vPC Peer") {
-                        iface = p.mlag_peerlink.get(&device).cloned().unwrap_or_default();
-                    } else if iface.starts_with("sup-eth1") {
-                        iface = "loopback0".to_string();
-                    }
-                    if peer_if.starts_with("vPC Peer") {
-                        peer_if = p.mlag_peerlink.get(&nh.dev).cloned().unwrap_or_default();
-                    } else if peer_if.starts_with("sup-eth1") {
-                        peer_if = "loopback0".to_string();
-                    }
+                    let iface = p.nxos_name(device, &nh.iface);
+                    let peer_if = p.nxos_name(nh.dev, &nh.peer_if);
                     let in_mtu = p
                         .rows_named(nh.dev, &peer_if)
                         .last()
