@@ -1625,35 +1625,29 @@ impl<'a> Tracer<'a> {
                 }
 
                 let skey = (device, p.vrf_id(&ivrf));
-                if is_l2 {
-                    if l2v.contains(&skey) {
-                        st.push_error(if ioverlay.is_empty() {
-                            "L2 Loop detected"
-                        } else {
-                            "Loop in underlay"
-                        });
-                        let st = Rc::new(st);
-                        for x in &paths {
-                            let mut z = x.clone();
-                            z.push((devkey, st.clone()));
-                            push_unique(&mut final_paths, z);
-                        }
-                        continue;
-                    }
-                    l2v.push(skey);
+                // A device is visited once per VRF: routed hops and each
+                // bridged (or underlay) stretch keep their own record.
+                let (visited, loop_error) = if is_l2 {
+                    let e = if ioverlay.is_empty() {
+                        "L2 Loop detected"
+                    } else {
+                        "Loop in underlay"
+                    };
+                    (&mut l2v, e)
                 } else {
-                    if l3v.contains(&skey) {
-                        st.push_error("L3 loop");
-                        let st = Rc::new(st);
-                        for x in &paths {
-                            let mut z = x.clone();
-                            z.push((devkey, st.clone()));
-                            push_unique(&mut final_paths, z);
-                        }
-                        continue;
+                    (&mut l3v, "L3 loop")
+                };
+                if visited.contains(&skey) {
+                    st.push_error(loop_error);
+                    let st = Rc::new(st);
+                    for x in &paths {
+                        let mut z = x.clone();
+                        z.push((devkey, st.clone()));
+                        push_unique(&mut final_paths, z);
                     }
-                    l3v.push(skey);
+                    continue;
                 }
+                visited.push(skey);
 
                 st.vrf = ivrf.clone();
                 if !is_l2 && ioverlay.is_empty() {
