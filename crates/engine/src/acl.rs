@@ -112,7 +112,7 @@ fn match_ace(ace: &pathtrace_model::acl::Ace, flow: &Flow, proto: Protocol) -> M
     if maybe { Match::Maybe } else { Match::Yes }
 }
 
-fn addr_match(m: &AddrMatch, ip: IpAddr) -> bool {
+pub(crate) fn addr_match(m: &AddrMatch, ip: IpAddr) -> bool {
     match *m {
         AddrMatch::Any => true,
         AddrMatch::Host(h) => h == ip,

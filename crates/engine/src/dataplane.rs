@@ -154,6 +154,11 @@ pub struct DataPlane {
     pub(crate) device_by_name: HashMap<String, u32>,
     /// CAPWAP underlay paths per (from, to) device pair: AP → WLC and WLC → AP.
     pub(crate) capwap: HashMap<(u32, u32), Result<Vec<crate::trace::Hop>, crate::trace::Branch>>,
+    /// The BGP computation's outcome (sessions, selected paths), when the
+    /// network runs BGP.
+    pub(crate) bgp: Option<std::sync::Arc<crate::bgp::BgpResult>>,
+    /// Control-plane rounds the build took (IGP → BGP → FIB).
+    pub bgp_rounds: u32,
     /// Observed forwarding state, when the network was imported from a
     /// collector: traces then follow it ([`crate::state`]).
     pub state: Option<std::sync::Arc<crate::state::StatePlane>>,
@@ -275,7 +280,7 @@ impl Interner {
 }
 
 /// A route offered to a device's RIB.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Candidate {
     pub prefix: IpNet,
     pub protocol: RouteProtocol,
@@ -285,7 +290,7 @@ pub(crate) struct Candidate {
 }
 
 /// Where a candidate route points before resolution.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
     Receive,
     Drop,
@@ -300,6 +305,105 @@ pub(crate) enum Target {
 /// passed validation; anything inconsistent that slips through is skipped,
 /// never a panic.
 pub fn build(net: &Network) -> DataPlane {
+    build_with(net, None)
+}
+
+/// The main RIB of every device and VRF as computed for `net` (what
+/// `pathtrace routes` prints): one row per installed route and next hop.
+pub fn routes(net: &Network) -> Vec<crate::rib::RibRoute> {
+    let mut out = Vec::new();
+    build_with(net, Some(&mut out));
+    out
+}
+
+/// Topology rounds (IGP → sessions → BGP → FIBs again) before giving up.
+const MAX_TOPOLOGY_ROUNDS: usize = 10;
+
+/// Compute the control plane into `dp`'s FIBs: connected, static and OSPF
+/// routes, then BGP on the resulting data plane (sessions are traced on
+/// it), then the FIBs again with the BGP routes — until BGP's routes stop
+/// changing (Batfish's topology iterations). Returns the rounds taken.
+fn control_plane(
+    net: &Network,
+    dp: &mut DataPlane,
+    interner: &mut Interner,
+    mut record: Option<&mut Vec<crate::rib::RibRoute>>,
+) -> u32 {
+    let n = dp.devices.len();
+    let has_bgp = net.devices.iter().any(|d| d.bgp.is_some());
+    let mut bgp_cands: Vec<Vec<Candidate>> = vec![Vec::new(); n];
+    let mut rounds = 0;
+    for _ in 0..MAX_TOPOLOGY_ROUNDS {
+        rounds += 1;
+        install_all(net, dp, interner, &bgp_cands, None);
+        if !has_bgp {
+            break;
+        }
+        let res = crate::bgp::compute(net, dp);
+        if res.candidates == bgp_cands {
+            dp.bgp = Some(std::sync::Arc::new(res));
+            break;
+        }
+        bgp_cands = res.candidates.clone();
+        dp.bgp = Some(std::sync::Arc::new(res));
+    }
+    if let Some(rec) = record.as_deref_mut() {
+        install_all(net, dp, interner, &bgp_cands, Some(rec));
+    } else if has_bgp {
+        // The last BGP result changed the routes: install them.
+        install_all(net, dp, interner, &bgp_cands, None);
+    }
+    rounds
+}
+
+/// One pass: OSPF (with BGP routes available to redistribution), every
+/// device's RIB → FIB, interned tables and ARP targets into `dp`.
+fn install_all(
+    net: &Network,
+    dp: &mut DataPlane,
+    interner: &mut Interner,
+    bgp: &[Vec<Candidate>],
+    mut record: Option<&mut Vec<crate::rib::RibRoute>>,
+) {
+    // OSPF's shared state first, then one device at a time: RIB → FIB, so
+    // memory stays proportional to the result, not to every RIB at once.
+    let ospf = crate::ospf::Ospf::prepare(net, dp, interner, &mut |d, i| {
+        let mut v = base_rib(net, dp, d, i).remove(&0).unwrap_or_default();
+        v.extend(bgp[d as usize].iter().cloned());
+        v
+    });
+    let mut all_fibs = Vec::with_capacity(dp.devices.len());
+    for di in 0..dp.devices.len() as u32 {
+        let mut rib = base_rib(net, dp, di, interner);
+        ospf.routes_for(di, interner, rib.entry(0).or_default());
+        rib.entry(0)
+            .or_default()
+            .extend(bgp[di as usize].iter().cloned());
+        apply_observed(net, dp, di, &mut rib);
+        all_fibs.push(install_device(dp, di, rib, interner, record.as_deref_mut()));
+    }
+    drop(ospf);
+    for (d, f) in dp.devices.iter_mut().zip(all_fibs) {
+        d.fibs = f;
+    }
+    dp.route_attrs.clone_from(&interner.attrs);
+    dp.nh_sets.clone_from(&interner.nh_sets);
+    dp.nh_targets = dp
+        .nh_sets
+        .iter()
+        .map(|set| {
+            set.iter()
+                .map(|nh| {
+                    let ip = nh.arp?;
+                    let node = dp.interfaces[nh.iface as usize].node?;
+                    dp.l2.resolve(node, ip)
+                })
+                .collect()
+        })
+        .collect();
+}
+
+fn build_with(net: &Network, record: Option<&mut Vec<crate::rib::RibRoute>>) -> DataPlane {
     let mut vrfs: Vec<String> = vec![DEFAULT_VRF.to_string()];
     let mut vrf_ix: HashMap<String, u32> = HashMap::from([(DEFAULT_VRF.to_string(), 0)]);
     let mut vrf_of = |name: Option<&str>| -> u32 {
@@ -720,41 +824,14 @@ pub fn build(net: &Network) -> DataPlane {
         subnets6,
         device_by_name,
         capwap: HashMap::new(),
+        bgp: None,
+        bgp_rounds: 0,
         state: (!net.observed.is_empty())
             .then(|| std::sync::Arc::new(crate::state::StatePlane::build(&net.observed))),
     };
     let mut interner = Interner::default();
-    // OSPF's shared state first, then one device at a time: RIB → FIB, so
-    // memory stays proportional to the result, not to every RIB at once.
-    let ospf = crate::ospf::Ospf::prepare(net, &dp, &mut interner, &mut |d, i| {
-        base_rib(net, &dp, d, i).remove(&0).unwrap_or_default()
-    });
-    let mut all_fibs = Vec::with_capacity(dp.devices.len());
-    for di in 0..dp.devices.len() as u32 {
-        let mut rib = base_rib(net, &dp, di, &mut interner);
-        ospf.routes_for(di, &mut interner, rib.entry(0).or_default());
-        apply_observed(net, &dp, di, &mut rib);
-        all_fibs.push(install_device(&dp, rib, &mut interner));
-    }
-    drop(ospf);
-    for (d, f) in dp.devices.iter_mut().zip(all_fibs) {
-        d.fibs = f;
-    }
-    dp.route_attrs = interner.attrs;
-    dp.nh_sets = interner.nh_sets;
-    dp.nh_targets = dp
-        .nh_sets
-        .iter()
-        .map(|set| {
-            set.iter()
-                .map(|nh| {
-                    let ip = nh.arp?;
-                    let node = dp.interfaces[nh.iface as usize].node?;
-                    dp.l2.resolve(node, ip)
-                })
-                .collect()
-        })
-        .collect();
+    let rounds = control_plane(net, &mut dp, &mut interner, record);
+    dp.bgp_rounds = rounds;
     // The CAPWAP tunnels do not depend on the traced flow: trace them once.
     let pairs: Vec<(u32, u32)> = dp
         .devices
@@ -963,8 +1040,10 @@ pub(crate) fn vrf_index(vrfs: &[String], name: Option<&str>) -> Option<u32> {
 /// FIBs, resolving recursive next hops through the FIB being built.
 fn install_device(
     dp: &DataPlane,
+    di: u32,
     rib: BTreeMap<u32, Vec<Candidate>>,
     interner: &mut Interner,
+    mut record: Option<&mut Vec<crate::rib::RibRoute>>,
 ) -> Vec<Option<Fib>> {
     // Preference: lowest distance; at equal distance an own address (Local)
     // before a connected subnet of the same prefix (a /32 loopback); then metric.
@@ -1014,6 +1093,9 @@ fn install_device(
                 }
             };
             fib.insert(first.prefix, FibEntry { attrs, action });
+            if let Some(rec) = record.as_deref_mut() {
+                crate::rib::record(dp, di, vrf, winners, interner, rec);
+            }
         }
         // Recursive next hops: resolve against what is installed, a few rounds
         // so a static via another static's next hop resolves too.
@@ -1059,6 +1141,10 @@ fn install_device(
                     );
                 } else {
                     left.push((prefix, winners));
+                    continue;
+                }
+                if let Some(rec) = record.as_deref_mut() {
+                    crate::rib::record(dp, di, vrf, &winners, interner, rec);
                 }
             }
             pending = left;

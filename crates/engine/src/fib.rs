@@ -28,8 +28,12 @@ pub enum RouteProtocol {
     OspfE1,
     /// OSPF external type 2.
     OspfE2,
-    /// BGP (observed).
+    /// BGP learned from an external peer (or observed BGP).
     Bgp,
+    /// BGP learned from an internal peer.
+    Ibgp,
+    /// A BGP aggregate (`aggregate-address`), a discard route.
+    Aggregate,
     /// IS-IS (observed).
     Isis,
     /// EIGRP (observed).
@@ -52,6 +56,8 @@ impl RouteProtocol {
             RouteProtocol::OspfE1 => "ospfE1",
             RouteProtocol::OspfE2 => "ospfE2",
             RouteProtocol::Bgp => "bgp",
+            RouteProtocol::Ibgp => "ibgp",
+            RouteProtocol::Aggregate => "aggregate",
             RouteProtocol::Isis => "isis",
             RouteProtocol::Eigrp => "eigrp",
             RouteProtocol::Rip => "rip",
@@ -68,7 +74,7 @@ impl RouteProtocol {
             | RouteProtocol::OspfInterArea
             | RouteProtocol::OspfE1
             | RouteProtocol::OspfE2 => "OSPF",
-            RouteProtocol::Bgp => "BGP",
+            RouteProtocol::Bgp | RouteProtocol::Ibgp | RouteProtocol::Aggregate => "BGP",
             RouteProtocol::Isis => "ISIS",
             RouteProtocol::Eigrp => "EIGRP",
             RouteProtocol::Rip => "RIP",
@@ -86,7 +92,9 @@ impl RouteProtocol {
             "ospfia" | "ospf-inter" | "ospf_inter" | "o ia" => RouteProtocol::OspfInterArea,
             "ospfe1" | "ospf-ext1" | "e1" => RouteProtocol::OspfE1,
             "ospfe2" | "ospf-ext2" | "e2" | "ospf-external" => RouteProtocol::OspfE2,
-            "bgp" | "ibgp" | "ebgp" | "b" => RouteProtocol::Bgp,
+            "bgp" | "ebgp" | "b" => RouteProtocol::Bgp,
+            "ibgp" => RouteProtocol::Ibgp,
+            "aggregate" => RouteProtocol::Aggregate,
             "isis" | "is-is" | "i" => RouteProtocol::Isis,
             "eigrp" | "d" => RouteProtocol::Eigrp,
             "rip" | "r" => RouteProtocol::Rip,
@@ -103,6 +111,7 @@ impl RouteProtocol {
             RouteProtocol::Connected | RouteProtocol::Local => 0,
             RouteProtocol::Static => 1,
             RouteProtocol::Bgp => 20,
+            RouteProtocol::Ibgp | RouteProtocol::Aggregate => 200,
             RouteProtocol::Eigrp => 90,
             RouteProtocol::Ospf
             | RouteProtocol::OspfInterArea
@@ -196,6 +205,14 @@ impl Fib {
                 let key = Ipv6Net::new_assert(a, 128);
                 self.v6.get_lpm(&key).map(|(p, e)| (IpNet::V6(p), *e))
             }
+        }
+    }
+
+    /// The entry for exactly `prefix`, if installed.
+    pub fn get(&self, prefix: IpNet) -> Option<FibEntry> {
+        match prefix.trunc() {
+            IpNet::V4(p) => self.v4.get(&p).copied(),
+            IpNet::V6(p) => self.v6.get(&p).copied(),
         }
     }
 

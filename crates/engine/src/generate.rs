@@ -378,6 +378,10 @@ impl Gen {
             ospf: Some(ospf),
             acls: Vec::new(),
             routes: Vec::new(),
+            bgp: None,
+            route_maps: Vec::new(),
+            prefix_lists: Vec::new(),
+            community_lists: Vec::new(),
         }
     }
 
@@ -526,6 +530,8 @@ impl Gen {
                 port: Some(port),
                 ap: None,
                 ssid: None,
+                acl_in: None,
+                acl_out: None,
             });
             self.devices.push(dev);
         }

@@ -10,21 +10,28 @@
 //! and the engine's own JSON ([`view::json`]) — live here beside the trace,
 //! as pure data in, JSON-ready data out. A network with observed forwarding
 //! state (imported from a collector) is traced on that state by [`state`].
+//! The control plane — connected, static, OSPF and BGP (with route-maps,
+//! sessions traced on the data plane, IOS best-path rules) iterated to a
+//! fixed point — fills the FIBs; [`routes`] lists the resulting main RIB.
 //! [`generate`]
 //! builds synthetic campus networks for benchmarks.
 
 pub mod acl;
+mod bgp;
 pub mod dataplane;
 pub mod fib;
 pub mod flow;
 pub mod generate;
 pub mod l2;
+pub mod rib;
 mod ospf;
+mod policy;
 pub mod state;
 pub mod trace;
 pub mod view;
 
-pub use dataplane::{DataPlane, build};
+pub use dataplane::{DataPlane, build, routes};
+pub use rib::RibRoute;
 pub use flow::{Flow, Protocol};
 pub use trace::{
     Branch, Disposition, Hop, Node, Trace, TraceError, TraceOptions, trace, trace_with,

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::IpNet;
-use pathtrace_model::types::{AreaId, DefaultOriginate, InterfaceKind, Network, Redistribute};
+use pathtrace_model::types::{AreaId, DefaultOriginate, InterfaceKind, Network, RouteSource};
 use rustc_hash::FxHashMap;
 
 use crate::dataplane::{Candidate, DataPlane, Interner, Target};
@@ -116,8 +116,8 @@ pub(crate) struct Ospf {
     backbone_lsas: Vec<(u32, IpNet, u32)>,
     /// Summary LSAs flooded into each non-backbone area.
     area_lsas: FxHashMap<AreaId, Vec<(u32, IpNet, u32)>>,
-    /// External type-2 routes: (ASBR, prefix).
-    externals: Vec<(u32, IpNet)>,
+    /// External routes: (ASBR, prefix, metric, type 1 or 2).
+    externals: Vec<(u32, IpNet, u32, u8)>,
 }
 
 impl Ospf {
@@ -386,29 +386,63 @@ impl Ospf {
                 .iter()
                 .flat_map(|&(ix, ..)| dp.interfaces[ix as usize].addrs.iter().map(IpNet::trunc))
                 .collect();
+            let policies = cfg
+                .redistribute
+                .iter()
+                .any(|r| r.route_map.is_some())
+                .then(|| crate::policy::Policies::compile(d));
             for red in &cfg.redistribute {
+                let metric = red.metric.unwrap_or(match red.source {
+                    RouteSource::Bgp => 1,
+                    _ => EXTERNAL_METRIC,
+                });
+                let etype = red.metric_type.unwrap_or(2);
                 for c in &vrf0 {
-                    let take = match red {
-                        Redistribute::Static => {
+                    let take = match red.source {
+                        RouteSource::Static => {
                             c.protocol == RouteProtocol::Static && !is_default(&c.prefix)
                         }
-                        Redistribute::Connected => {
+                        RouteSource::Connected => {
                             c.protocol == RouteProtocol::Connected
                                 && !ospf_prefixes.contains(&c.prefix)
                         }
-                    };
-                    if take {
-                        ospf.externals.push((di as u32, c.prefix));
+                        RouteSource::Bgp => c.protocol == RouteProtocol::Bgp,
+                        RouteSource::Ospf => false,
+                    } && (red.subnets || is_classful(&c.prefix));
+                    if !take {
+                        continue;
                     }
+                    let (mut m, mut t) = (metric, etype);
+                    if let (Some(rm), Some(p)) = (red.route_map.as_deref(), &policies) {
+                        let mut pr = crate::policy::PolicyRoute {
+                            prefix: c.prefix,
+                            communities: Vec::new(),
+                            metric,
+                            local_pref: 100,
+                            weight: 0,
+                            prepend: Vec::new(),
+                            metric_type: None,
+                        };
+                        if !p.apply(Some(rm), &mut pr) {
+                            continue;
+                        }
+                        m = pr.metric;
+                        t = pr.metric_type.unwrap_or(etype);
+                    }
+                    ospf.externals.push((di as u32, c.prefix, m, t));
                 }
             }
             let has_default = vrf0
                 .iter()
                 .any(|c| is_default(&c.prefix) && c.protocol != RouteProtocol::Local);
+            let dm = cfg.default_information_metric.unwrap_or(1);
+            let dt = cfg.default_information_metric_type.unwrap_or(2);
             match cfg.default_information_originate {
-                Some(DefaultOriginate::Always) => ospf.externals.push((di as u32, default_v4())),
+                Some(DefaultOriginate::Always) => {
+                    ospf.externals.push((di as u32, default_v4(), dm, dt));
+                }
                 Some(DefaultOriginate::Conditional) if has_default => {
-                    ospf.externals.push((di as u32, default_v4()));
+                    ospf.externals.push((di as u32, default_v4(), dm, dt));
                 }
                 _ => {}
             }
@@ -528,7 +562,7 @@ impl Ospf {
         }
         // Discard routes for active ranges.
         for &rg in self.discards.get(&r).into_iter().flatten() {
-            offer(&mut t, interner, rg, 3, 0, NONE);
+            offer(&mut t, interner, rg, 4, 0, NONE);
         }
         // Inter-area.
         if areas.contains(&AreaId::BACKBONE) {
@@ -552,29 +586,40 @@ impl Ospf {
                 }
             }
         }
-        // Externals: type-2 metric first, forwarding cost to the ASBR breaks ties.
+        // Externals: type 1 before type 2; type 2 compares the external metric
+        // first and the forwarding cost to the ASBR breaks ties.
         let mut asbr: FxHashMap<u32, Option<(u32, u32)>> = FxHashMap::default();
-        for &(s, p) in &self.externals {
+        let mut e2_metric: FxHashMap<IpNet, u32> = FxHashMap::default();
+        for &(s, p, metric, etype) in &self.externals {
             if s == r {
                 continue;
             }
             let Some((d, fh)) = *asbr.entry(s).or_insert_with(|| self.asbr_cost(r, s)) else {
                 continue;
             };
-            let cost = EXTERNAL_METRIC
-                .saturating_mul(1 << 16)
-                .saturating_add(d.min(65535));
-            offer(&mut t, interner, p, 2, cost, fh);
+            if etype == 1 {
+                offer(&mut t, interner, p, 2, metric.saturating_add(d), fh);
+            } else {
+                let cost = (u64::from(metric) << 20 | u64::from(d.min((1 << 20) - 1)))
+                    .min(u64::from(u32::MAX - 1)) as u32;
+                offer(&mut t, interner, p, 3, cost, fh);
+                let e = e2_metric.entry(p).or_insert(metric);
+                *e = (*e).min(metric);
+            }
         }
         out.reserve(t.len());
         for (p, (rank, cost, set)) in t {
             let (protocol, metric) = match rank {
                 0 => (RouteProtocol::Ospf, cost),
                 1 => (RouteProtocol::OspfInterArea, cost),
-                2 => (RouteProtocol::OspfE2, EXTERNAL_METRIC),
+                2 => (RouteProtocol::OspfE1, cost),
+                3 => (
+                    RouteProtocol::OspfE2,
+                    e2_metric.get(&p).copied().unwrap_or(EXTERNAL_METRIC),
+                ),
                 _ => (RouteProtocol::Ospf, 0),
             };
-            let target = if rank == 3 {
+            let target = if rank == 4 {
                 Target::Drop
             } else if set == NONE {
                 continue;
@@ -589,6 +634,24 @@ impl Ospf {
                 target,
             });
         }
+    }
+}
+
+/// A classful network: its length is its address class's (A /8, B /16, C /24).
+fn is_classful(p: &IpNet) -> bool {
+    match p {
+        IpNet::V4(n) => {
+            let first = n.network().octets()[0];
+            let class_len = if first < 128 {
+                8
+            } else if first < 192 {
+                16
+            } else {
+                24
+            };
+            n.prefix_len() == class_len
+        }
+        IpNet::V6(_) => true,
     }
 }
 

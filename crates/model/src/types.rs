@@ -122,6 +122,18 @@ pub struct Device {
     /// VRF's RIB on this device: nothing is computed for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<ObservedRoute>,
+    /// BGP process (one per device, global table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bgp: Option<crate::routing::Bgp>,
+    /// Route-maps (BGP policy, redistribution filters).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_maps: Vec<crate::routing::RouteMap>,
+    /// IP prefix lists (matched by route-maps).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_lists: Vec<crate::routing::PrefixList>,
+    /// BGP community lists (matched by route-maps).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub community_lists: Vec<crate::routing::CommunityList>,
 }
 
 /// A VLAN in a device's VLAN database.
@@ -408,9 +420,16 @@ pub struct Ospf {
     /// (`default-information originate`); `always` originates it regardless.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_information_originate: Option<DefaultOriginate>,
-    /// Redistribute these route sources as external type 2 routes.
+    /// Redistribute these route sources as external routes (type 2 unless
+    /// `metric_type: 1`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redistribute: Vec<Redistribute>,
+    /// `default-information originate` metric (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_information_metric: Option<u32>,
+    /// `default-information originate` metric type (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_information_metric_type: Option<u8>,
 }
 
 /// `default-information originate` variants.
@@ -423,14 +442,91 @@ pub enum DefaultOriginate {
     Always,
 }
 
-/// A route source redistributed into OSPF.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A route source redistributed into a routing protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Redistribute {
-    /// Connected subnets not running OSPF.
+pub enum RouteSource {
+    /// Connected subnets (into OSPF: those not running OSPF).
     Connected,
     /// Static routes.
     Static,
+    /// OSPF routes (into BGP).
+    Ospf,
+    /// BGP routes (into OSPF).
+    Bgp,
+}
+
+/// A source redistributed into OSPF: `connected`, `static`, `bgp` as a plain
+/// word, or a map with the options IOS has (`redistribute connected subnets
+/// metric 30 metric-type 1 route-map RM`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Redistribute {
+    /// What is redistributed.
+    pub source: RouteSource,
+    /// `subnets`: also subnets of classful networks (IOS needs the keyword;
+    /// without it only classful networks are redistributed). Default true.
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub subnets: bool,
+    /// External metric; default 20 (1 for BGP-sourced routes, as IOS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<u32>,
+    /// External type 1 or 2; default 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_type: Option<u8>,
+    /// Route-map filtering what is redistributed (a name in `route_maps`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_map: Option<String>,
+}
+
+impl Redistribute {
+    /// A plain redistribution of `source` with every default.
+    pub fn of(source: RouteSource) -> Self {
+        Redistribute {
+            source,
+            subnets: true,
+            metric: None,
+            metric_type: None,
+            route_map: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Redistribute {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Long {
+            source: RouteSource,
+            #[serde(default = "default_true")]
+            subnets: bool,
+            #[serde(default)]
+            metric: Option<u32>,
+            #[serde(default)]
+            metric_type: Option<u8>,
+            #[serde(default)]
+            route_map: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Short(RouteSource),
+            Long(Long),
+        }
+        match Either::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "expected connected, static, ospf, bgp or {source, subnets, metric, metric_type, route_map}",
+            )
+        })? {
+            Either::Short(s) => Ok(Redistribute::of(s)),
+            Either::Long(l) => Ok(Redistribute {
+                source: l.source,
+                subnets: l.subnets,
+                metric: l.metric,
+                metric_type: l.metric_type,
+                route_map: l.route_map,
+            }),
+        }
+    }
 }
 
 /// Settings of one OSPF area on a router.
@@ -657,6 +753,13 @@ pub struct Host {
     /// Wireless: the SSID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssid: Option<String>,
+    /// Packets the host accepts (iptables `INPUT`), as an access list with an
+    /// implicit final deny; absent: everything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl_in: Option<Acl>,
+    /// Packets the host may send (iptables `OUTPUT`); absent: everything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl_out: Option<Acl>,
 }
 
 /// Wireless: controllers and access points.

@@ -282,6 +282,10 @@ pub fn convert(s: &Snapshot) -> Conversion {
                 ospf: None,
                 acls: Vec::new(),
                 routes: Vec::new(),
+                bgp: None,
+                route_maps: Vec::new(),
+                prefix_lists: Vec::new(),
+                community_lists: Vec::new(),
             },
             d.address.clone(),
         ));
