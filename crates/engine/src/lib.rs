@@ -34,5 +34,6 @@ pub use dataplane::{DataPlane, build, routes};
 pub use rib::RibRoute;
 pub use flow::{Flow, Protocol};
 pub use trace::{
-    Branch, Disposition, Hop, Node, Trace, TraceError, TraceOptions, trace, trace_with,
+    Branch, Disposition, Hop, Node, Source, Trace, TraceError, TraceOptions, trace, trace_from,
+    trace_with,
 };

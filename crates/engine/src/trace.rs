@@ -233,8 +233,13 @@ pub enum Source {
     Host(u32),
     /// An address of a device interface.
     Interface(u32),
-    /// An unmodelled address inside the subnet of this L3 interface.
+    /// An unmodelled address inside the subnet of this L3 interface; the
+    /// packet enters the device on that interface (Batfish's
+    /// `@enter(node[interface])`, whatever the source address).
     Subnet(u32),
+    /// Originated by this device in its global table, whatever the source
+    /// address (Batfish's `node` start location).
+    Device(u32),
 }
 
 /// The result of a trace.
@@ -311,6 +316,13 @@ pub fn trace_with(dp: &DataPlane, flow: &Flow, opts: TraceOptions) -> Result<Tra
         return crate::state::trace_flow(dp, flow);
     }
     let source = find_source(dp, flow.src).ok_or(TraceError::SourceNotFound(flow.src))?;
+    Ok(trace_from(dp, flow, source, opts))
+}
+
+/// Trace a flow from an explicit start (a Batfish start location: a device
+/// originating it, or a packet entering an interface), whatever its source
+/// address. Like [`trace_with`] otherwise; collected state is not used.
+pub fn trace_from(dp: &DataPlane, flow: &Flow, source: Source, opts: TraceOptions) -> Trace {
     let run = |proto: Protocol| {
         let mut w = Walker::new(dp, *flow, proto, opts);
         w.start(source);
@@ -318,13 +330,13 @@ pub fn trace_with(dp: &DataPlane, flow: &Flow, opts: TraceOptions) -> Result<Tra
     };
     if let Some(p) = flow.protocol {
         let w = run(p);
-        return Ok(Trace {
+        return Trace {
             flow: *flow,
             source,
             trace_count: w.count,
             truncated: w.truncated,
             branches: w.out,
-        });
+        };
     }
     let tcp = run(Protocol::Tcp);
     let merged = |w: Walker<'_>| Trace {
@@ -349,7 +361,7 @@ pub fn trace_with(dp: &DataPlane, flow: &Flow, opts: TraceOptions) -> Result<Tra
         let acl = &dp.acls[a as usize];
         acl.eval(a, flow, Protocol::Tcp) == acl.eval(a, flow, Protocol::Udp)
     }) {
-        return Ok(merged(tcp));
+        return merged(tcp);
     }
     let udp = run(Protocol::Udp);
     let mut branches: Vec<Branch> = tcp
@@ -364,13 +376,13 @@ pub fn trace_with(dp: &DataPlane, flow: &Flow, opts: TraceOptions) -> Result<Tra
         protocol: Some(Protocol::Udp),
         ..b
     }));
-    Ok(Trace {
+    Trace {
         flow: *flow,
         source,
         trace_count: tcp.count + udp.count,
         truncated: tcp.truncated || udp.truncated,
         branches,
-    })
+    }
 }
 
 /// Where a flow from `src` starts.
@@ -470,6 +482,7 @@ impl<'a> Walker<'a> {
                 self.l3(info.device, Some(i), phys, info.vrf, false);
             }
             Source::Host(h) => self.start_at_host(h),
+            Source::Device(d) => self.l3(d, None, None, 0, true),
         }
     }
 
