@@ -130,6 +130,22 @@ pub struct BgpPath {
     pub igp_cost: u32,
 }
 
+/// A router's paths for one prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// Every valid path, best first.
+    pub paths: Vec<BgpPath>,
+    /// The first `selected` paths are used (best and its multipath peers).
+    pub selected: usize,
+}
+
+impl Selection {
+    /// The paths in use.
+    pub fn used(&self) -> &[BgpPath] {
+        &self.paths[..self.selected.min(self.paths.len())]
+    }
+}
+
 /// A BGP session, one direction of it: `from` advertises to `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Session {
@@ -149,8 +165,9 @@ struct Session {
 pub(crate) struct BgpResult {
     /// Per device: candidates for the main RIB (bgp, ibgp, aggregate).
     pub candidates: Vec<Vec<Candidate>>,
-    /// Per device: the selected paths per prefix (best first).
-    pub best: Vec<BTreeMap<IpNet, Vec<BgpPath>>>,
+    /// Per device: every valid path per prefix, best first, and how many
+    /// of them are selected (best + multipath).
+    pub best: Vec<BTreeMap<IpNet, Selection>>,
     /// Established sessions as (device, peer address) pairs, both directions.
     pub sessions: Vec<(u32, IpAddr)>,
     /// Whether propagation converged.
@@ -193,10 +210,10 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane) -> BgpResult {
         incoming[s.to as usize].push(si as u32);
     }
 
-    let mut best: Vec<BTreeMap<IpNet, Vec<BgpPath>>> = vec![BTreeMap::new(); n];
+    let mut best: Vec<BTreeMap<IpNet, Selection>> = vec![BTreeMap::new(); n];
     let mut converged = false;
     for _round in 0..MAX_ROUNDS {
-        let mut next: Vec<BTreeMap<IpNet, Vec<BgpPath>>> = Vec::with_capacity(n);
+        let mut next: Vec<BTreeMap<IpNet, Selection>> = Vec::with_capacity(n);
         for di in 0..n {
             let Some(r) = &routers[di] else {
                 next.push(BTreeMap::new());
@@ -209,25 +226,29 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane) -> BgpResult {
                 let Some(sender) = &routers[s.from as usize] else {
                     continue;
                 };
-                for paths in best[s.from as usize].values() {
-                    let Some(p) = paths.first() else { continue };
-                    if let Some(mut adv) = export(
-                        &sessions,
-                        si,
-                        sender,
-                        &best[s.from as usize],
-                        p,
-                    ) && import(dp, s, r, &mut adv)
-                    {
-                        table.entry(adv.prefix).or_default().push(adv);
+                let all_paths = sender.cfg.neighbors[s.from_nbr].additional_paths_send
+                    && r.cfg.neighbors[s.to_nbr].additional_paths_receive;
+                for sel in best[s.from as usize].values() {
+                    let offered = if all_paths {
+                        &sel.paths[..]
+                    } else {
+                        &sel.paths[..sel.paths.len().min(1)]
+                    };
+                    for p in offered {
+                        if let Some(mut adv) =
+                            export(&sessions, si, sender, &best[s.from as usize], p)
+                            && import(dp, s, r, &mut adv)
+                        {
+                            table.entry(adv.prefix).or_default().push(adv);
+                        }
                     }
                 }
             }
             let mut sel = BTreeMap::new();
             for (prefix, mut paths) in table {
-                let chosen = select(r.cfg, &mut paths);
-                if !chosen.is_empty() {
-                    sel.insert(prefix, chosen);
+                let selected = select(r.cfg, &mut paths);
+                if selected > 0 {
+                    sel.insert(prefix, Selection { paths, selected });
                 }
             }
             next.push(sel);
@@ -243,7 +264,7 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane) -> BgpResult {
         .map(|table| {
             table
                 .iter()
-                .filter_map(|(prefix, paths)| rib_candidate(*prefix, paths))
+                .filter_map(|(prefix, sel)| rib_candidate(*prefix, sel.used()))
                 .collect()
         })
         .collect();
@@ -496,7 +517,7 @@ fn originate(
     dp: &DataPlane,
     di: u32,
     r: &Router<'_>,
-    prev: &BTreeMap<IpNet, Vec<BgpPath>>,
+    prev: &BTreeMap<IpNet, Selection>,
     table: &mut BTreeMap<IpNet, Vec<BgpPath>>,
 ) {
     let Some(fib) = dp.fib(di, 0) else { return };
@@ -570,7 +591,7 @@ fn dp_attrs(dp: &DataPlane, ix: u32) -> crate::fib::RouteAttrs {
 }
 
 /// Whether `sender` suppresses `prefix` with an active summary-only aggregate.
-fn suppressed(sender: &Router<'_>, table: &BTreeMap<IpNet, Vec<BgpPath>>, prefix: &IpNet) -> bool {
+fn suppressed(sender: &Router<'_>, table: &BTreeMap<IpNet, Selection>, prefix: &IpNet) -> bool {
     sender.cfg.aggregates.iter().any(|a| {
         let ap = a.prefix.trunc();
         a.summary_only
@@ -578,7 +599,7 @@ fn suppressed(sender: &Router<'_>, table: &BTreeMap<IpNet, Vec<BgpPath>>, prefix
             && ap.contains(prefix)
             && table
                 .get(&ap)
-                .and_then(|v| v.first())
+                .and_then(|v| v.paths.first())
                 .is_some_and(|p| p.local == Some(LocalKind::Aggregate))
     })
 }
@@ -591,7 +612,7 @@ fn export(
     sessions: &[Session],
     si: u32,
     sender: &Router<'_>,
-    sender_table: &BTreeMap<IpNet, Vec<BgpPath>>,
+    sender_table: &BTreeMap<IpNet, Selection>,
     p: &BgpPath,
 ) -> Option<BgpPath> {
     let s = &sessions[si as usize];
@@ -749,11 +770,12 @@ fn multipath_equal(best: &BgpPath, p: &BgpPath) -> bool {
         && p.local.is_none()
 }
 
-/// Select the best path and its multipath companions (best first).
-fn select(cfg: &BgpConfig, paths: &mut [BgpPath]) -> Vec<BgpPath> {
+/// Sort the paths best first and return how many are used (the best and
+/// its multipath companions, which are moved right behind it).
+fn select(cfg: &BgpConfig, paths: &mut [BgpPath]) -> usize {
     paths.sort_by(compare);
     let Some(best) = paths.first() else {
-        return Vec::new();
+        return 0;
     };
     let max = if best.ebgp {
         cfg.maximum_paths.or(cfg.maximum_paths_eibgp).unwrap_or(1)
@@ -763,14 +785,17 @@ fn select(cfg: &BgpConfig, paths: &mut [BgpPath]) -> Vec<BgpPath> {
             .unwrap_or(1)
     }
     .max(1) as usize;
-    let mut out = vec![best.clone()];
-    for p in paths.iter().skip(1) {
-        if out.len() >= max {
+    let mut used = 1;
+    for k in 1..paths.len() {
+        if used >= max {
             break;
         }
-        if multipath_equal(best, p) && !out.iter().any(|o| o.next_hop == p.next_hop) {
-            out.push(p.clone());
+        if multipath_equal(&paths[0], &paths[k])
+            && !paths[..used].iter().any(|o| o.next_hop == paths[k].next_hop)
+        {
+            paths[used..=k].rotate_right(1);
+            used += 1;
         }
     }
-    out
+    used
 }

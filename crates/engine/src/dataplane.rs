@@ -921,10 +921,16 @@ pub(crate) fn base_rib(
                     target: Target::Set(set),
                 });
             }
+            // A host-length address (a /32 loopback) is its own connected
+            // route (as IOS and Batfish list it); others get a local route.
             let local = IpNet::new(a.addr(), host_len).unwrap_or(*a);
             v.push(Candidate {
                 prefix: local,
-                protocol: RouteProtocol::Local,
+                protocol: if a.prefix_len() < host_len {
+                    RouteProtocol::Local
+                } else {
+                    RouteProtocol::Connected
+                },
                 distance: 0,
                 metric: 0,
                 target: Target::Receive,
@@ -1018,7 +1024,7 @@ fn apply_observed(net: &Network, dp: &DataPlane, di: u32, rib: &mut BTreeMap<u32
             .get(&vrf)
             .map(|v| {
                 v.iter()
-                    .filter(|c| c.protocol == RouteProtocol::Local)
+                    .filter(|c| matches!(c.target, Target::Receive))
                     .cloned()
                     .collect()
             })

@@ -73,6 +73,15 @@ pub struct BgpNeighbor {
     /// `ebgp-multihop N` (eBGP peers not directly connected); default 1 hop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ebgp_multihop: Option<u8>,
+    /// ADD-PATH send: every path is advertised to this neighbor, not only the
+    /// best (IOS: `bgp additional-paths select all` and `… send` in the
+    /// address family, `neighbor X advertise additional-paths all`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub additional_paths_send: bool,
+    /// ADD-PATH receive: several paths per prefix are accepted from this
+    /// neighbor (`bgp additional-paths receive`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub additional_paths_receive: bool,
     /// Administratively shut down (`neighbor X shutdown`) or not activated.
     #[serde(default, skip_serializing_if = "is_false")]
     pub shutdown: bool,
