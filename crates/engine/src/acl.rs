@@ -21,7 +21,7 @@ use crate::flow::{Flow, Protocol};
 pub struct CompiledAcl {
     /// Name.
     pub name: String,
-    /// Device index the ACL belongs to.
+    /// Device index the ACL belongs to (`u32::MAX`: a host's filter).
     pub device: u32,
     /// Entries in order: (text as written, parsed entry).
     pub entries: Vec<(String, AclEntry)>,

@@ -101,6 +101,10 @@ pub struct HostInfo {
     pub node: Option<NodeIx>,
     /// Label.
     pub name: Option<String>,
+    /// Filter on what the host accepts (iptables INPUT), index into `acls`.
+    pub acl_in: Option<u32>,
+    /// Filter on what the host sends (iptables OUTPUT), index into `acls`.
+    pub acl_out: Option<u32>,
 }
 
 /// An unmanaged cloud.
@@ -742,6 +746,21 @@ fn build_with(net: &Network, record: Option<&mut Vec<crate::rib::RibRoute>>) -> 
                 }
             }
         }
+        let mut host_acl = |a: &Option<pathtrace_model::Acl>| -> Option<u32> {
+            let a = a.as_ref()?;
+            let kind = a.kind();
+            acls.push(CompiledAcl {
+                name: a.name.clone(),
+                device: u32::MAX,
+                entries: a
+                    .entries
+                    .iter()
+                    .filter_map(|line| parse_entry(line, kind).ok().map(|e| (line.clone(), e)))
+                    .collect(),
+            });
+            Some((acls.len() - 1) as u32)
+        };
+        let (acl_in, acl_out) = (host_acl(&h.acl_in), host_acl(&h.acl_out));
         hosts.push(HostInfo {
             ip: h.ip,
             id: ids::host_id(&net.name, &h.ip.addr()),
@@ -751,6 +770,8 @@ fn build_with(net: &Network, record: Option<&mut Vec<crate::rib::RibRoute>>) -> 
             ssid: h.ssid.clone(),
             node: Some(hn),
             name: h.name.clone(),
+            acl_in,
+            acl_out,
         });
     }
     let mut clouds = Vec::with_capacity(net.clouds.len());

@@ -490,6 +490,18 @@ impl<'a> Walker<'a> {
         let dp = self.dp;
         let host = &dp.hosts[h as usize];
         let mut first = Hop::new(Node::Host(h), HopAction::Originated);
+        if let Some(acl) = host.acl_out {
+            let hit = dp.acls[acl as usize].eval(acl, &self.flow, self.proto);
+            self.acls_seen.push(acl);
+            first.acl_out = Some(hit);
+            if !hit.permit {
+                first.action = HopAction::Stopped;
+                self.path.push(first);
+                self.finish(Disposition::DeniedOut, Detail::None);
+                self.path.pop();
+                return;
+            }
+        }
         if host.ip.addr() == self.flow.dst {
             // A host's packet to itself never leaves it.
             first.action = HopAction::Received;
@@ -920,6 +932,17 @@ impl<'a> Walker<'a> {
                     },
                 );
                 hop.ingress = None;
+                if owns && let Some(acl) = host.acl_in {
+                    let hit = dp.acls[acl as usize].eval(acl, &self.flow, self.proto);
+                    self.acls_seen.push(acl);
+                    hop.acl_in = Some(hit);
+                    if !hit.permit {
+                        hop.action = HopAction::Stopped;
+                        self.path.push(hop);
+                        self.finish(Disposition::DeniedIn, Detail::None);
+                        return;
+                    }
+                }
                 self.path.push(hop);
                 if owns {
                     self.finish(Disposition::Accepted, Detail::None);
