@@ -1,15 +1,21 @@
-//! `pathtrace generate`: write a synthetic campus network model.
+//! `pathtrace generate`: write a synthetic campus network model, or a
+//! synthetic Cisco IOS snapshot.
 //!
 //! The network is [`pathtrace_engine::generate::campus`] serialised as a
 //! model file (YAML), so it loads back with `pathtrace validate` and
-//! `pathtrace trace --network`. A device count the generator cannot honour or
-//! an output that cannot be written is a one-line error and exit code 2.
+//! `pathtrace trace --network`. With `--ios-snapshot DIR --routers N [--seed
+//! S]` it is instead [`pathtrace_import::ios::synth`]'s multi-AS
+//! service-provider network written as IOS configurations into
+//! `DIR/configs/` (Batfish's layout), for `pathtrace import --snapshot DIR`.
+//! A device or router count the generator cannot honour or an output that
+//! cannot be written is a one-line error and exit code 2.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use pathtrace_engine::generate;
+use pathtrace_import::ios::synth;
 
 /// Arguments of `generate`.
 #[derive(Debug, clap::Args)]
@@ -21,10 +27,31 @@ pub struct GenerateArgs {
     /// Output file (default: standard output).
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+    /// Write a synthetic Cisco IOS snapshot into DIR/configs/ instead (Batfish's layout; the
+    /// directory must be new or empty): ASes of up to 100 routers in a ring, OSPF, iBGP with
+    /// route reflectors, eBGP with route-maps.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["devices", "output"])]
+    pub ios_snapshot: Option<PathBuf>,
+    /// Routers in the IOS snapshot (12 to 20000).
+    #[arg(long, value_name = "N", requires = "ios_snapshot")]
+    pub routers: Option<usize>,
+    /// Seed of the IOS snapshot's variations (the same seed and count give the same files).
+    #[arg(long, value_name = "S", requires = "ios_snapshot")]
+    pub seed: Option<u64>,
 }
+
+/// Routers of an IOS snapshot when `--routers` is not given.
+const DEFAULT_ROUTERS: usize = 100;
 
 /// Run the command.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = &args.ios_snapshot {
+        return Ok(ios_snapshot(
+            dir,
+            args.routers.unwrap_or(DEFAULT_ROUTERS),
+            args.seed.unwrap_or(1),
+        ));
+    }
     let net = match generate::try_campus(args.devices) {
         Ok(net) => net,
         Err(e) => {
@@ -60,6 +87,30 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--ios-snapshot DIR`: write the snapshot, say what was written.
+fn ios_snapshot(dir: &std::path::Path, routers: usize, seed: u64) -> ExitCode {
+    match synth::write_snapshot(dir, routers, seed) {
+        Ok(s) => {
+            let last = synth::FIRST_ASN as usize + s.ases - 1;
+            eprintln!(
+                "{}: {} routers in {} ASes ({}-{last}), {} configuration lines ({} bytes) in {}/configs",
+                dir.display(),
+                s.routers,
+                s.ases,
+                synth::FIRST_ASN,
+                s.lines,
+                s.bytes,
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// The model file: a comment saying how it was made, then the network.
 fn to_yaml(net: &pathtrace_model::Network, devices: usize) -> anyhow::Result<String> {
     let body = serde_saphyr::to_string(net)?;
@@ -91,13 +142,79 @@ mod tests {
         for devices in [0, 5, generate::MAX_DEVICES + 1] {
             let code = run(&GenerateArgs {
                 devices,
-                output: None,
+                ..args(None)
             })
             .unwrap();
             assert_eq!(code, ExitCode::from(2));
         }
         let output = Some(PathBuf::from("/nonexistent-dir/for/sure/campus.yaml"));
-        let code = run(&GenerateArgs { devices: 6, output }).unwrap();
+        let code = run(&GenerateArgs {
+            devices: 6,
+            output,
+            ..args(None)
+        })
+        .unwrap();
         assert_eq!(code, ExitCode::from(2));
+    }
+
+    fn args(ios_snapshot: Option<PathBuf>) -> GenerateArgs {
+        GenerateArgs {
+            devices: 100,
+            output: None,
+            ios_snapshot,
+            routers: None,
+            seed: None,
+        }
+    }
+
+    #[test]
+    fn ios_snapshots_are_written_once_and_counts_checked() {
+        let dir =
+            std::env::temp_dir().join(format!("pathtrace-generate-ios-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for routers in [0, synth::MIN_ROUTERS - 1, synth::MAX_ROUTERS + 1] {
+            let code = run(&GenerateArgs {
+                routers: Some(routers),
+                ..args(Some(dir.clone()))
+            })
+            .unwrap();
+            assert_eq!(code, ExitCode::from(2));
+        }
+        let ok = GenerateArgs {
+            routers: Some(30),
+            seed: Some(5),
+            ..args(Some(dir.clone()))
+        };
+        assert_eq!(run(&ok).unwrap(), ExitCode::SUCCESS);
+        let files = std::fs::read_dir(dir.join("configs")).unwrap().count();
+        assert_eq!(files, 30);
+        // A second run would mix two generations: refused.
+        assert_eq!(run(&ok).unwrap(), ExitCode::from(2));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn flags_parse_and_conflict() {
+        use clap::Parser;
+        #[derive(Debug, clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: GenerateArgs,
+        }
+        let cli =
+            Cli::try_parse_from(["g", "--ios-snapshot", "d", "--routers", "50", "--seed", "9"])
+                .unwrap();
+        assert_eq!(cli.args.routers, Some(50));
+        assert_eq!(cli.args.seed, Some(9));
+        for bad in [
+            &["g", "--routers", "50"][..],
+            &["g", "--seed", "1"],
+            &["g", "--ios-snapshot", "d", "--devices", "10"],
+            &["g", "--ios-snapshot", "d", "-o", "f.yaml"],
+            &["g", "--ios-snapshot", "d", "--routers", "many"],
+        ] {
+            let err = Cli::try_parse_from(bad).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+        }
     }
 }

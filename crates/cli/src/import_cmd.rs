@@ -3,10 +3,11 @@
 //! - `import suzieq DIR …`: a SuzieQ parquet snapshot (one namespace) as a
 //!   model file — what the devices reported, ready for `trace`, `validate`
 //!   and `serve --network`. Partial: docs/import.md says what is converted.
-//! - `import --snapshot DIR --report [--format text|json]` (also spelled
-//!   `import snapshot DIR --report`): a Cisco IOS snapshot in Batfish's
-//!   layout, parsed, and its coverage report printed. Partial: conversion
-//!   into the model is not implemented yet, so `--report` is required.
+//! - `import --snapshot DIR [-o FILE]` (also spelled `import snapshot DIR`):
+//!   a Cisco IOS snapshot in Batfish's layout converted into a model file
+//!   (docs/import.md says what is converted); what the model cannot express
+//!   is listed on standard error. With `--report [--format text|json]` the
+//!   coverage report is printed instead.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,29 +47,32 @@ pub struct SuzieqArgs {
     report: bool,
 }
 
-/// `import --snapshot DIR --report [--format F]`.
+/// `import --snapshot DIR [-o FILE] [--report [--format F]]`.
 #[derive(Debug, clap::Args)]
 pub struct SnapshotArgs {
-    /// A Cisco IOS snapshot directory in Batfish's layout (configs/, hosts/, iptables/; partial: parsing and the coverage report only).
+    /// A Cisco IOS snapshot directory in Batfish's layout (configs/, hosts/, iptables/, interface_blacklist, layer1_topology.json), converted into a model.
     #[arg(long, value_name = "DIR")]
     snapshot: Option<PathBuf>,
     #[command(flatten)]
     report: ReportArgs,
 }
 
-/// `import snapshot DIR --report [--format F]`.
+/// `import snapshot DIR [-o FILE] [--report [--format F]]`.
 #[derive(Debug, clap::Args)]
 pub struct SnapshotDirArgs {
-    /// The snapshot directory (configs/, hosts/, iptables/, interface_blacklist).
+    /// The snapshot directory (configs/, hosts/, iptables/, interface_blacklist, layer1_topology.json).
     dir: PathBuf,
     #[command(flatten)]
     report: ReportArgs,
 }
 
-/// The report flags of a snapshot import.
+/// The output flags of a snapshot import.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// Print the coverage report: per file, the lines understood, not understood and in error, and every line not understood, by feature.
+    /// Write the model here (YAML) instead of standard output.
+    #[arg(long, short = 'o', conflicts_with = "report")]
+    output: Option<PathBuf>,
+    /// Print the coverage report instead of the model: per file, the lines understood, not understood and in error, and every line not understood, by feature.
     #[arg(long)]
     report: bool,
     /// Format of the report.
@@ -93,16 +97,20 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         (None, Some(dir)) => run_snapshot(dir, &args.snapshot.report),
         (None, None) => {
             eprintln!(
-                "error: give a source: `pathtrace import suzieq DIR …` or `pathtrace import --snapshot DIR --report`"
+                "error: give a source: `pathtrace import suzieq DIR …` or `pathtrace import --snapshot DIR`"
             );
             ExitCode::from(2)
         }
     }
 }
 
-/// An IOS snapshot: its coverage report; exit 2 when the directory cannot
-/// be read or `--report` is missing.
+/// An IOS snapshot: the converted model (or, with `--report`, the coverage
+/// report); exit 2 when the directory cannot be read or the file cannot be
+/// written.
 fn run_snapshot(dir: &Path, r: &ReportArgs) -> ExitCode {
+    if !r.report {
+        return write_snapshot_model(dir, r.output.as_deref());
+    }
     let snap = match pathtrace_import::ios::read_snapshot(dir) {
         Ok(s) => s,
         Err(e) => {
@@ -110,12 +118,6 @@ fn run_snapshot(dir: &Path, r: &ReportArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if !r.report {
-        eprintln!(
-            "error: converting an IOS snapshot into a model is not implemented yet (partial: parsing only); use --report for what was read"
-        );
-        return ExitCode::from(2);
-    }
     let cov = pathtrace_import::ios::coverage(&snap);
     match r.format {
         ReportFormat::Text => print!("{cov}"),
@@ -128,6 +130,70 @@ fn run_snapshot(dir: &Path, r: &ReportArgs) -> ExitCode {
         },
     }
     ExitCode::SUCCESS
+}
+
+/// Convert a snapshot and write the model to `output` (standard output
+/// without it); every warning on standard error.
+fn write_snapshot_model(dir: &Path, output: Option<&Path>) -> ExitCode {
+    let conv = match snapshot(dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for w in &conv.warnings {
+        eprintln!("warning: {w}");
+    }
+    let net = &conv.network;
+    let yaml = match serde_saphyr::to_string(net) {
+        Ok(y) => y,
+        Err(e) => {
+            eprintln!("error: writing the model: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let summary = format!(
+        "{} devices, {} links, {} hosts; {} warning(s): what the model cannot express or the conversion left out",
+        net.devices.len(),
+        net.links.len(),
+        net.hosts.len(),
+        conv.warnings.len()
+    );
+    if let Some(path) = output {
+        if let Err(e) = std::fs::write(path, yaml) {
+            eprintln!("error: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        eprintln!("wrote {} ({summary})", path.display());
+    } else {
+        print!("{yaml}");
+        eprintln!("{summary}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// Read and convert an IOS snapshot: the model (named after the directory)
+/// and the warnings. Fails when the directory cannot be read, or when the
+/// converted model does not validate (a conversion bug; the message lists
+/// the problems).
+pub fn snapshot(dir: &Path) -> Result<pathtrace_import::ios::IosConversion, String> {
+    let snap = pathtrace_import::ios::read_snapshot(dir).map_err(|e| e.to_string())?;
+    let name = std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "snapshot".to_owned());
+    let conv = pathtrace_import::ios::to_network(&snap, &name);
+    let issues = pathtrace_model::validate::validate(&conv.network);
+    if !issues.is_empty() {
+        let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "{}: the converted model does not validate (a bug of the conversion):\n  {}",
+            dir.display(),
+            list.join("\n  ")
+        ));
+    }
+    Ok(conv)
 }
 
 /// Run `import suzieq`; exit 0, or 2 with one message for an unreadable snapshot.

@@ -10,7 +10,9 @@ mod generate_cmd;
 mod import_cmd;
 mod loadgen;
 mod render;
+mod serve_snapshot;
 mod serve_suzieq;
+mod snapshot_cmd;
 
 use std::path::PathBuf;
 
@@ -39,14 +41,16 @@ enum Command {
     Serve(ServeArgs),
     /// Print an argon2 hash of a password read from standard input (for `[[users]]`).
     HashPassword,
-    /// Trace a flow through a network model (default: the embedded demo network).
+    /// Trace a flow through a network model (default: the embedded demo network) or an IOS snapshot (`--snapshot DIR`).
     Trace(TraceArgs),
+    /// The computed main RIB of a Cisco IOS snapshot (`--snapshot DIR`), as Batfish's routes().
+    Routes(snapshot_cmd::RoutesArgs),
     /// Validate a model file; every error is printed as FILE:LINE: FIELD: MESSAGE.
     Validate {
         /// The model file (YAML).
         file: PathBuf,
     },
-    /// Write a generated campus network (two cores, distribution pairs, access switches).
+    /// Write a generated campus network (two cores, distribution pairs, access switches), or a synthetic IOS snapshot (`--ios-snapshot DIR --routers N`).
     Generate(generate_cmd::GenerateArgs),
     /// Load-test a `pathtrace serve` on this machine (loopback only; bounded in count and time).
     Loadgen(loadgen::LoadgenArgs),
@@ -91,6 +95,11 @@ struct ServeArgs {
     /// The SuzieQ namespace to serve.
     #[arg(long, value_name = "NS", requires = "suzieq")]
     namespace: Option<String>,
+    /// Serve a Cisco IOS snapshot in Batfish's layout instead (configs/,
+    /// hosts/, iptables/, …), converted at start and again on reload
+    /// (docs/import.md).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["network", "suzieq"])]
+    snapshot: Option<PathBuf>,
     /// Plain-HTTP listen address (default 127.0.0.1:8080).
     #[arg(long, env = "PATHTRACE_LISTEN")]
     listen: Option<String>,
@@ -116,6 +125,9 @@ enum Format {
     Dnac,
     /// SuzieQ's `path show` records (traces on collected state only).
     Suzieq,
+    /// Batfish-like text: the flow, then per trace its hops and steps
+    /// (RECEIVED, PERMITTED/DENIED, FORWARDED, TRANSMITTED, ACCEPTED, …).
+    Batfish,
 }
 
 #[derive(Debug, clap::Args)]
@@ -134,19 +146,37 @@ struct TraceArgs {
     /// The SuzieQ namespace to trace on.
     #[arg(long, requires = "suzieq")]
     namespace: Option<String>,
-    /// Source IP address.
-    src: std::net::IpAddr,
-    /// Destination IP address.
-    dst: std::net::IpAddr,
-    /// Protocol (tcp, udp or icmp); default: both TCP and UDP are checked.
+    /// Trace on a Cisco IOS snapshot in Batfish's layout (configs/, hosts/,
+    /// iptables/), converted at start; START may then be a Batfish start
+    /// location and Batfish's traceroute defaults apply (docs/cli.md).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["network", "suzieq"])]
+    snapshot: Option<PathBuf>,
+    /// Where the flow starts: a source IP address. With --snapshot also NODE
+    /// (the device originates it; source address --src-ip, else the node's
+    /// management IP, Loopback0's), NODE[INTERFACE] (from that interface's
+    /// address) or @enter(NODE[INTERFACE]) (the packet enters the device on
+    /// that interface, ingress ACL applies; needs --src-ip).
+    #[arg(value_name = "START")]
+    src: String,
+    /// Destination IP address; with --snapshot also a node (its management
+    /// IP) or a host name (its address).
+    #[arg(value_name = "DST")]
+    dst: String,
+    /// Protocol (tcp, udp or icmp); default: both TCP and UDP are checked
+    /// (with --snapshot: UDP, as Batfish's traceroute).
     #[arg(long, short = 'p')]
     protocol: Option<Protocol>,
-    /// Source port.
+    /// Source port (with --snapshot default 49152 for tcp and udp).
     #[arg(long)]
     src_port: Option<u16>,
-    /// Destination port.
+    /// Destination port (with --snapshot default 33434 for tcp and udp).
     #[arg(long)]
     dst_port: Option<u16>,
+    /// Source address of a --snapshot trace: required with
+    /// @enter(NODE[INTERFACE]); default for NODE the node's management IP
+    /// (Loopback0's), for NODE[INTERFACE] the interface's address.
+    #[arg(long, value_name = "IP", requires = "snapshot")]
+    src_ip: Option<std::net::IpAddr>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "table")]
     format: Format,
@@ -157,6 +187,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => return serve(args),
         Command::Loadgen(args) => return loadgen::main(&args),
         Command::Import(args) => return import_cmd::run(&args),
+        Command::Routes(args) => return snapshot_cmd::routes(&args),
         Command::Flow { cmd, conn } => return client_cmd::run(&conn, client_cmd::What::Flow(cmd)),
         Command::Task { cmd, conn } => return client_cmd::run(&conn, client_cmd::What::Task(cmd)),
         Command::Devices { args, conn } => {
@@ -205,6 +236,21 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
         match serve_suzieq::loader(&dir, args.namespace.as_deref()) {
+            Ok(loader) => settings.network_loader = Some(loader),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Some(dir) = args.snapshot {
+        if settings.network.is_some() {
+            eprintln!(
+                "error: --snapshot cannot be used with a model file (`network` in the configuration file or PATHTRACE_NETWORK)"
+            );
+            return ExitCode::from(2);
+        }
+        match serve_snapshot::loader(&dir) {
             Ok(loader) => settings.network_loader = Some(loader),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -276,111 +322,178 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{}", pathtrace_server::config::hash_password(password)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Trace(args) => {
-            let loaded = match (&args.suzieq, &args.namespace) {
-                (Some(dir), Some(ns)) => match import_cmd::suzieq(dir, ns) {
-                    Ok((net, warnings, _)) => {
-                        if !warnings.is_empty() {
-                            eprintln!(
-                                "note: {} kind(s) of state were left out of the model (pathtrace import suzieq --report)",
-                                warnings.len()
-                            );
-                        }
-                        Ok(net)
-                    }
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return Ok(ExitCode::from(2));
-                    }
-                },
-                _ => load(args.network.as_ref()),
-            };
-            let net = match loaded {
-                Ok(n) => n,
-                Err(e) => {
-                    eprintln!("{e}");
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            if (args.src_port.is_some() || args.dst_port.is_some())
-                && args.protocol == Some(Protocol::Icmp)
-            {
-                eprintln!("error: ports apply to tcp and udp only");
+        Command::Trace(args) => trace_cmd(&args),
+        Command::Routes(args) => Ok(snapshot_cmd::routes(&args)),
+    }
+}
+
+/// An address given on the command line, or exit 2 with clap's wording.
+fn parse_addr(s: &str, what: &str, arg: &str) -> Result<std::net::IpAddr, ExitCode> {
+    s.trim().parse().map_err(|e| {
+        eprintln!(
+            "error: invalid {what} address '{s}' for '{arg}': {e} (a node name or a start location such as @enter(NODE[INTERFACE]) needs --snapshot DIR)"
+        );
+        ExitCode::from(2)
+    })
+}
+
+/// `pathtrace trace`: on a snapshot (snapshot_cmd), a SuzieQ snapshot, a
+/// model file or the demo network.
+fn trace_cmd(args: &TraceArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = &args.snapshot {
+        let t = match snapshot_cmd::trace(
+            dir,
+            &args.src,
+            &args.dst,
+            args.protocol,
+            args.src_port,
+            args.dst_port,
+            args.src_ip,
+        ) {
+            Ok(Ok(t)) => t,
+            Ok(Err(e)) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(1));
+            }
+            Err(u) => {
+                eprintln!("error: {}", u.0);
                 return Ok(ExitCode::from(2));
             }
-            let dp = pathtrace_engine::build(&net);
-            if matches!(args.format, Format::Suzieq) {
-                let Some(plane) = dp.state.as_deref() else {
+        };
+        if matches!(args.format, Format::Suzieq) {
+            eprintln!(
+                "error: --format suzieq needs a network with collected state (--suzieq DIR --namespace NS, or a model written by `pathtrace import suzieq`)"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        return print_trace(&t.dp, &t.net, &t.trace, args.format);
+    }
+    let (src, dst) = match (
+        parse_addr(&args.src, "source", "<START>"),
+        parse_addr(&args.dst, "destination", "<DST>"),
+    ) {
+        (Ok(s), Ok(d)) => (s, d),
+        (Err(code), _) | (_, Err(code)) => return Ok(code),
+    };
+    let loaded = match (&args.suzieq, &args.namespace) {
+        (Some(dir), Some(ns)) => match import_cmd::suzieq(dir, ns) {
+            Ok((net, warnings, _)) => {
+                if !warnings.is_empty() {
                     eprintln!(
-                        "error: --format suzieq needs a network with collected state (--suzieq DIR --namespace NS, or a model written by `pathtrace import suzieq`)"
+                        "note: {} kind(s) of state were left out of the model (pathtrace import suzieq --report)",
+                        warnings.len()
                     );
-                    return Ok(ExitCode::from(2));
-                };
-                return Ok(
-                    match pathtrace_engine::state::trace_state(plane, args.src, args.dst, None) {
-                        Ok(t) => {
-                            println!("{}", serde_json::to_string_pretty(&t.rows(&dp.network))?);
-                            ExitCode::SUCCESS
-                        }
-                        Err(e) => {
-                            eprintln!("error: {e}");
-                            ExitCode::from(1)
-                        }
-                    },
-                );
+                }
+                Ok(net)
             }
-            let flow = Flow {
-                src: args.src,
-                dst: args.dst,
-                protocol: args.protocol,
-                src_port: args.src_port,
-                dst_port: args.dst_port,
-            };
-            let trace = match pathtrace_engine::trace(&dp, &flow) {
-                Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        _ => load(args.network.as_ref()),
+    };
+    let net = match loaded {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if (args.src_port.is_some() || args.dst_port.is_some()) && args.protocol == Some(Protocol::Icmp)
+    {
+        eprintln!("error: ports apply to tcp and udp only");
+        return Ok(ExitCode::from(2));
+    }
+    let dp = pathtrace_engine::build(&net);
+    if matches!(args.format, Format::Suzieq) {
+        let Some(plane) = dp.state.as_deref() else {
+            eprintln!(
+                "error: --format suzieq needs a network with collected state (--suzieq DIR --namespace NS, or a model written by `pathtrace import suzieq`)"
+            );
+            return Ok(ExitCode::from(2));
+        };
+        return Ok(
+            match pathtrace_engine::state::trace_state(plane, src, dst, None) {
+                Ok(t) => {
+                    println!("{}", serde_json::to_string_pretty(&t.rows(&dp.network))?);
+                    ExitCode::SUCCESS
+                }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    return Ok(ExitCode::from(1));
+                    ExitCode::from(1)
                 }
-            };
-            match args.format {
-                Format::Table => {
-                    print!("{}", render::table(&dp, &trace));
-                    if let Some(plane) = dp.state.as_deref()
-                        && let Ok(st) =
-                            pathtrace_engine::state::trace_state(plane, args.src, args.dst, None)
-                    {
-                        print!("{}", render::state_summary(&st));
-                    }
-                }
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&pathtrace_engine::view::json::trace(
-                        &dp, &trace
-                    ))?
-                ),
-                Format::Suzieq => unreachable!("answered above"),
-                Format::Dnac => {
-                    let now = now_ms();
-                    let info = pathtrace_engine::view::dnac::AnalysisInfo {
-                        id: offline_id(&dp.network, &flow),
-                        create_time: now,
-                        last_update_time: now,
-                        periodic_refresh: false,
-                        inclusions: Vec::new(),
-                    };
-                    let resp = pathtrace_engine::view::dnac::response(&dp, &trace, &info);
-                    println!("{}", serde_json::to_string_pretty(&resp)?);
-                }
-            }
-            let (status, _) = pathtrace_engine::view::dnac::status(&trace);
-            Ok(if status == "COMPLETED" {
-                ExitCode::SUCCESS
+            },
+        );
+    }
+    let flow = Flow {
+        src,
+        dst,
+        protocol: args.protocol,
+        src_port: args.src_port,
+        dst_port: args.dst_port,
+    };
+    let trace = match pathtrace_engine::trace(&dp, &flow) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let code = print_trace(&dp, &net, &trace, args.format)?;
+    if matches!(args.format, Format::Table)
+        && let Some(plane) = dp.state.as_deref()
+        && let Ok(st) = pathtrace_engine::state::trace_state(plane, src, dst, None)
+    {
+        print!("{}", render::state_summary(&st));
+    }
+    Ok(code)
+}
+
+/// Print a trace (any format but `suzieq`); the exit code: 0 when the
+/// branch DNA Center would show succeeds, else 1.
+fn print_trace(
+    dp: &pathtrace_engine::DataPlane,
+    net: &Network,
+    trace: &pathtrace_engine::Trace,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    match format {
+        Format::Table => print!("{}", render::table(dp, trace)),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&pathtrace_engine::view::json::trace(dp, trace))?
+        ),
+        Format::Suzieq => anyhow::bail!("--format suzieq is answered from collected state"),
+        Format::Batfish => {
+            // The RIB gives each route its own next hop (a BGP route its BGP
+            // next hop), as Batfish shows them; collected state has none.
+            let rib = if dp.state.is_some() {
+                Vec::new()
             } else {
-                ExitCode::from(1)
-            })
+                pathtrace_engine::routes(net)
+            };
+            print!("{}", snapshot_cmd::batfish_text(dp, trace, &rib));
+        }
+        Format::Dnac => {
+            let now = now_ms();
+            let info = pathtrace_engine::view::dnac::AnalysisInfo {
+                id: offline_id(&dp.network, &trace.flow),
+                create_time: now,
+                last_update_time: now,
+                periodic_refresh: false,
+                inclusions: Vec::new(),
+            };
+            let resp = pathtrace_engine::view::dnac::response(dp, trace, &info);
+            println!("{}", serde_json::to_string_pretty(&resp)?);
         }
     }
+    let (status, _) = pathtrace_engine::view::dnac::status(trace);
+    Ok(if status == "COMPLETED" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn now_ms() -> i64 {

@@ -1,6 +1,8 @@
-//! `pathtrace import --snapshot DIR --report` (and `import snapshot DIR`) on
+//! `pathtrace import --snapshot DIR` (and `import snapshot DIR`) on
 //! Batfish's example network (tests/fixtures/batfish-example/live): the
-//! coverage report as text and as JSON, and the exit codes.
+//! converted model (to a file or standard output, warnings on standard
+//! error), the coverage report (`--report`) as text and as JSON, and the exit
+//! codes.
 
 use std::process::{Command, Output};
 
@@ -113,13 +115,80 @@ fn a_missing_or_invalid_directory_exits_2() {
         "{}",
         stderr(&o)
     );
-    // Conversion into a model is not there yet: --report is required.
-    let o = pathtrace(&["import", "--snapshot", LIVE]);
+    // The model goes to a file or to standard output, not both with a report.
+    let o = pathtrace(&["import", "--snapshot", LIVE, "--report", "-o", "x.yaml"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--report"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+    // Converting a missing directory.
+    let o = pathtrace(&["import", "snapshot", "/nonexistent-snapshot"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent-snapshot"),
+        "{}",
+        stderr(&o)
+    );
     // --snapshot and a subcommand do not mix; `import` alone is a usage error.
     let o = pathtrace(&["import", "--snapshot", LIVE, "suzieq", "x"]);
     assert_eq!(o.status.code(), Some(2));
     let o = pathtrace(&["import"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn import_writes_a_model_that_loads() {
+    let out = std::env::temp_dir().join(format!(
+        "pathtrace-import-snapshot-{}.yaml",
+        std::process::id()
+    ));
+    let path = out.to_str().unwrap();
+    let o = pathtrace(&["import", "--snapshot", LIVE, "-o", path]);
+    let text = std::fs::read_to_string(&out);
+    let _ = std::fs::remove_file(&out);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let e = stderr(&o);
+    // Every warning names file:line; then a summary.
+    assert!(
+        e.contains("warning: configs/as2dept1.cfg:51: address 2.1.1.2/32 of Loopback0"),
+        "{e}"
+    );
+    assert!(
+        e.contains("warning: configs/as3core1.cfg:73: subnet 90.90.90.0/24"),
+        "{e}"
+    );
+    assert!(
+        e.contains("(13 devices, 17 links, 2 hosts; 2 warning(s)"),
+        "{e}"
+    );
+    let text = text.expect("the model file was written");
+    let net = pathtrace_model::load_str(&text, "live.yaml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(net.name, "live");
+    assert_eq!(net.devices.len(), 13);
+    assert_eq!(net.links.len(), 17);
+    assert_eq!(net.hosts.len(), 2);
+    let b1 = net
+        .devices
+        .iter()
+        .find(|d| d.hostname == "as2border1")
+        .unwrap();
+    assert_eq!(b1.bgp.as_ref().map(|b| b.asn), Some(2));
+    // `validate` agrees.
+    let file = std::env::temp_dir().join(format!(
+        "pathtrace-import-snapshot-v-{}.yaml",
+        std::process::id()
+    ));
+    std::fs::write(&file, &text).unwrap();
+    let v = pathtrace(&["validate", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    // Without -o the same model goes to standard output; the subcommand
+    // spelling gives the same.
+    let o = pathtrace(&["import", "snapshot", LIVE]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), text);
+    assert!(
+        stderr(&o).contains("13 devices, 17 links, 2 hosts"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -55,7 +55,7 @@ use rustc_hash::FxHashMap;
 use crate::dataplane::{Candidate, DataPlane, Target};
 use crate::fib::{Action, RouteProtocol};
 use crate::flow::{Flow, Protocol};
-use crate::policy::{PolicyRoute, Policies};
+use crate::policy::{Policies, PolicyRoute};
 use crate::trace::Disposition;
 
 const LOCAL_WEIGHT: u32 = 32768;
@@ -69,8 +69,6 @@ const EPHEMERAL_PORT: u16 = 49152;
 pub enum Origin {
     /// IGP (`network`, aggregates).
     Igp,
-    /// EGP.
-    Egp,
     /// Incomplete (redistribution).
     Incomplete,
 }
@@ -80,7 +78,6 @@ impl Origin {
     pub fn as_str(self) -> &'static str {
         match self {
             Origin::Igp => "igp",
-            Origin::Egp => "egp",
             Origin::Incomplete => "incomplete",
         }
     }
@@ -162,9 +159,9 @@ struct Session {
 
 /// The outcome of a BGP computation.
 #[derive(Debug, Default)]
-pub(crate) struct BgpResult {
+pub struct BgpResult {
     /// Per device: candidates for the main RIB (bgp, ibgp, aggregate).
-    pub candidates: Vec<Vec<Candidate>>,
+    pub(crate) candidates: Vec<Vec<Candidate>>,
     /// Per device: every valid path per prefix, best first, and how many
     /// of them are selected (best + multipath).
     pub best: Vec<BTreeMap<IpNet, Selection>>,
@@ -176,7 +173,7 @@ pub(crate) struct BgpResult {
 
 struct Router<'a> {
     cfg: &'a BgpConfig,
-    router_id: Ipv4Addr,
+    id: Ipv4Addr,
     policies: Policies,
 }
 
@@ -191,7 +188,7 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane) -> BgpResult {
         .map(|(di, d)| {
             d.bgp.as_ref().map(|cfg| Router {
                 cfg,
-                router_id: cfg.router_id.unwrap_or_else(|| router_id(dp, di as u32)),
+                id: cfg.router_id.unwrap_or_else(|| router_id(dp, di as u32)),
                 policies: Policies::compile(d),
             })
         })
@@ -335,13 +332,20 @@ fn router_id(dp: &DataPlane, di: u32) -> Ipv4Addr {
             })
             .max()
     };
-    v4(true).or_else(|| v4(false)).unwrap_or(Ipv4Addr::UNSPECIFIED)
+    v4(true)
+        .or_else(|| v4(false))
+        .unwrap_or(Ipv4Addr::UNSPECIFIED)
 }
 
 /// The address `di` uses toward `peer`: the update-source interface's
 /// primary address, else the address of the interface the FIB sends the
 /// peer's address out of.
-fn session_ip(dp: &DataPlane, di: u32, update_source: Option<&str>, peer: IpAddr) -> Option<IpAddr> {
+fn session_ip(
+    dp: &DataPlane,
+    di: u32,
+    update_source: Option<&str>,
+    peer: IpAddr,
+) -> Option<IpAddr> {
     if let Some(src) = update_source {
         let ix = dp.interface_index(di, src)?;
         let info = &dp.interfaces[ix as usize];
@@ -433,7 +437,7 @@ fn establish(dp: &DataPlane, routers: &[Option<Router<'_>>]) -> Vec<Session> {
             if ebgp {
                 let multihop = nbr.ebgp_multihop.unwrap_or(1) > 1
                     || rb.cfg.neighbors[nb].ebgp_multihop.unwrap_or(1) > 1;
-                if !multihop && !(on_link(dp, a, nbr.ip) && on_link(dp, b, a_ip)) {
+                if !(multihop || on_link(dp, a, nbr.ip) && on_link(dp, b, a_ip)) {
                     continue;
                 }
             }
@@ -481,7 +485,7 @@ fn empty_path(prefix: IpNet, router: &Router<'_>) -> BgpPath {
         originator_id: None,
         cluster_list: Rc::from(Vec::new()),
         received_from: None,
-        peer_router_id: router.router_id,
+        peer_router_id: router.id,
         igp_cost: 0,
     }
 }
@@ -528,9 +532,13 @@ fn originate(
         )
     };
     for net in &r.cfg.networks {
-        let Some(e) = fib.get(net.prefix) else { continue };
+        let Some(e) = fib.get(net.prefix) else {
+            continue;
+        };
         let attrs = dp_attrs(dp, e.attrs);
-        if !non_bgp(attrs.protocol) || matches!(e.action, Action::Receive) && net.prefix.prefix_len() < 32 {
+        if !non_bgp(attrs.protocol)
+            || matches!(e.action, Action::Receive) && net.prefix.prefix_len() < 32
+        {
             continue;
         }
         let mut p = empty_path(net.prefix.trunc(), r);
@@ -642,7 +650,7 @@ fn export(
     a.local = None;
     a.weight = 0;
     a.received_from = Some(s.from_ip);
-    a.peer_router_id = sender.router_id;
+    a.peer_router_id = sender.id;
     a.igp_cost = 0;
     if s.ebgp {
         let mut path = vec![sender.cfg.asn];
@@ -663,7 +671,7 @@ fn export(
         if p.session.is_some() && !p.ebgp {
             // Reflected.
             a.originator_id = Some(p.originator_id.unwrap_or(p.peer_router_id));
-            let mut cl = vec![sender.router_id];
+            let mut cl = vec![sender.id];
             cl.extend(p.cluster_list.iter().copied());
             a.cluster_list = Rc::from(cl);
         }
@@ -687,7 +695,7 @@ fn import(dp: &DataPlane, s: &Session, r: &Router<'_>, adv: &mut BgpPath) -> boo
         if adv.as_path.contains(&r.cfg.asn) {
             return false;
         }
-    } else if adv.originator_id == Some(r.router_id) || adv.cluster_list.contains(&r.router_id) {
+    } else if adv.originator_id == Some(r.id) || adv.cluster_list.contains(&r.id) {
         return false;
     }
     let nbr = &r.cfg.neighbors[s.to_nbr];
@@ -713,7 +721,15 @@ fn import(dp: &DataPlane, s: &Session, r: &Router<'_>, adv: &mut BgpPath) -> boo
 
 /// IOS best-path comparison up to (and including) the IGP cost: the part
 /// that decides multipath equivalence. Lower is better.
-fn rank(p: &BgpPath) -> (std::cmp::Reverse<u32>, std::cmp::Reverse<u32>, bool, usize, Origin) {
+fn rank(
+    p: &BgpPath,
+) -> (
+    std::cmp::Reverse<u32>,
+    std::cmp::Reverse<u32>,
+    bool,
+    usize,
+    Origin,
+) {
     (
         std::cmp::Reverse(p.weight),
         std::cmp::Reverse(p.local_pref),
@@ -791,7 +807,9 @@ fn select(cfg: &BgpConfig, paths: &mut [BgpPath]) -> usize {
             break;
         }
         if multipath_equal(&paths[0], &paths[k])
-            && !paths[..used].iter().any(|o| o.next_hop == paths[k].next_hop)
+            && !paths[..used]
+                .iter()
+                .any(|o| o.next_hop == paths[k].next_hop)
         {
             paths[used..=k].rotate_right(1);
             used += 1;

@@ -210,6 +210,12 @@ impl DataPlane {
             .sum()
     }
 
+    /// The BGP computation's outcome (sessions, every device's paths), when
+    /// the network runs BGP.
+    pub fn bgp(&self) -> Option<&crate::bgp::BgpResult> {
+        self.bgp.as_deref()
+    }
+
     /// Interface index by device and (possibly abbreviated) name.
     pub fn interface_index(&self, dev: u32, name: &str) -> Option<u32> {
         let d = self.devices.get(dev as usize)?;
@@ -331,7 +337,7 @@ fn control_plane(
     net: &Network,
     dp: &mut DataPlane,
     interner: &mut Interner,
-    mut record: Option<&mut Vec<crate::rib::RibRoute>>,
+    record: Option<&mut Vec<crate::rib::RibRoute>>,
 ) -> u32 {
     let n = dp.devices.len();
     let has_bgp = net.devices.iter().any(|d| d.bgp.is_some());
@@ -348,10 +354,10 @@ fn control_plane(
             dp.bgp = Some(std::sync::Arc::new(res));
             break;
         }
-        bgp_cands = res.candidates.clone();
+        bgp_cands.clone_from(&res.candidates);
         dp.bgp = Some(std::sync::Arc::new(res));
     }
-    if let Some(rec) = record.as_deref_mut() {
+    if let Some(rec) = record {
         install_all(net, dp, interner, &bgp_cands, Some(rec));
     } else if has_bgp {
         // The last BGP result changed the routes: install them.

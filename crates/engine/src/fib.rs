@@ -111,7 +111,6 @@ impl RouteProtocol {
             RouteProtocol::Connected | RouteProtocol::Local => 0,
             RouteProtocol::Static => 1,
             RouteProtocol::Bgp => 20,
-            RouteProtocol::Ibgp | RouteProtocol::Aggregate => 200,
             RouteProtocol::Eigrp => 90,
             RouteProtocol::Ospf
             | RouteProtocol::OspfInterArea
@@ -119,7 +118,7 @@ impl RouteProtocol {
             | RouteProtocol::OspfE2 => 110,
             RouteProtocol::Isis => 115,
             RouteProtocol::Rip => 120,
-            RouteProtocol::Other => 200,
+            RouteProtocol::Ibgp | RouteProtocol::Aggregate | RouteProtocol::Other => 200,
         }
     }
 }

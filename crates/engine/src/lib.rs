@@ -17,22 +17,22 @@
 //! builds synthetic campus networks for benchmarks.
 
 pub mod acl;
-mod bgp;
+pub mod bgp;
 pub mod dataplane;
 pub mod fib;
 pub mod flow;
 pub mod generate;
 pub mod l2;
-pub mod rib;
 mod ospf;
 mod policy;
+pub mod rib;
 pub mod state;
 pub mod trace;
 pub mod view;
 
 pub use dataplane::{DataPlane, build, routes};
-pub use rib::RibRoute;
 pub use flow::{Flow, Protocol};
+pub use rib::RibRoute;
 pub use trace::{
     Branch, Disposition, Hop, Node, Source, Trace, TraceError, TraceOptions, trace, trace_from,
     trace_with,

@@ -318,7 +318,7 @@ fn apply_set(s: &RouteMapSet, r: &mut PolicyRoute) {
         }
         RouteMapSet::AsPathPrepend(asns) => {
             let mut p = asns.clone();
-            p.extend(r.prepend.drain(..));
+            p.append(&mut r.prepend);
             r.prepend = p;
         }
         RouteMapSet::MetricType(t) => r.metric_type = Some(*t),

@@ -69,7 +69,7 @@ pub(crate) fn record(
             }
             Target::Drop => out.push(row(None, Some("null_interface".to_string()))),
             Target::Set(set) => {
-                for nh in interner.nh_sets[*set as usize].iter() {
+                for nh in &interner.nh_sets[*set as usize] {
                     out.push(row(nh.arp, Some(iface_name(nh.iface))));
                 }
             }

@@ -22,6 +22,6 @@ pub mod types;
 pub mod validate;
 
 pub use load::{Diagnostic, LoadError, load_file, load_str};
+pub use routing::{Bgp, BgpNeighbor, CommunityList, PrefixList, RouteMap};
 pub use telemetry::Telemetry;
 pub use types::*;
-pub use routing::{Bgp, BgpNeighbor, RouteMap, PrefixList, CommunityList};

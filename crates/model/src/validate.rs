@@ -14,7 +14,10 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::ifname;
-use crate::types::{Device, Host, HostKind, Interface, InterfaceKind, Network, PortMode};
+use crate::routing::{CommunityListKind, RouteMapMatch, RouteMapSet};
+use crate::types::{
+    Acl, Device, Host, HostKind, Interface, InterfaceKind, Network, PortMode, RouteSource,
+};
 
 /// One semantic problem in a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,13 +315,9 @@ impl<'a> Validator<'a> {
                 self.interface(i, dev, k, iface);
             }
             self.routing(i, dev);
+            self.policy(i, dev);
             for (k, acl) in dev.acls.iter().enumerate() {
-                let kind = acl.kind();
-                for (m, entry) in acl.entries.iter().enumerate() {
-                    if let Err(e) = crate::acl::parse_entry(entry, kind) {
-                        self.issue(format!("{p}.acls[{k}].entries[{m}]"), e);
-                    }
-                }
+                self.acl_entries(&format!("{p}.acls[{k}]"), acl);
             }
         }
     }
@@ -701,6 +700,11 @@ impl<'a> Validator<'a> {
         for (i, host) in net.hosts.iter().enumerate() {
             let p = format!("hosts[{i}]");
             let ip = host.ip.addr();
+            for (field, acl) in [("acl_in", &host.acl_in), ("acl_out", &host.acl_out)] {
+                if let Some(acl) = acl {
+                    self.acl_entries(&format!("{p}.{field}"), acl);
+                }
+            }
             self.address_shape(&format!("{p}.ip"), &host.ip);
             if let Some(first) = seen.get(&ip) {
                 self.issue(
@@ -1194,6 +1198,299 @@ impl Validator<'_> {
     }
 }
 
+impl<'a> Validator<'a> {
+    // ----- access lists and routing policy ---------------------------------
+
+    /// Every entry of an access list parses (`PATH.entries[N]`).
+    fn acl_entries(&mut self, path: &str, acl: &Acl) {
+        let kind = acl.kind();
+        for (m, entry) in acl.entries.iter().enumerate() {
+            if let Err(e) = crate::acl::parse_entry(entry, kind) {
+                self.issue(format!("{path}.entries[{m}]"), e);
+            }
+        }
+    }
+
+    /// A route-map reference at `path` names a route-map of the device.
+    fn route_map_ref(&mut self, path: String, names: &HashSet<&str>, name: &str, host: &str) {
+        if !names.contains(name) {
+            self.issue(path, format!("no route-map {name:?} on {host}"));
+        }
+    }
+
+    /// Names of one kind of list on a device: empty names and duplicates
+    /// are reported; the set of names is returned.
+    fn list_names<'n>(
+        &mut self,
+        path: &str,
+        what: &str,
+        host: &str,
+        names: impl Iterator<Item = &'n str>,
+    ) -> HashSet<&'n str> {
+        let mut set = HashSet::new();
+        for (k, name) in names.enumerate() {
+            if name.trim().is_empty() {
+                self.issue(format!("{path}[{k}].name"), format!("{what} name is empty"));
+            } else if !set.insert(name) {
+                self.issue(
+                    format!("{path}[{k}].name"),
+                    format!("duplicate {what} {name:?} on {host}"),
+                );
+            }
+        }
+        set
+    }
+
+    /// BGP, route-maps, prefix lists and community lists of device `i`.
+    fn policy(&mut self, i: usize, dev: &'a Device) {
+        let p = format!("devices[{i}]");
+        let host = dev.hostname.as_str();
+        let maps = self.list_names(
+            &format!("{p}.route_maps"),
+            "route-map",
+            host,
+            dev.route_maps.iter().map(|m| m.name.as_str()),
+        );
+        let prefix_lists = self.list_names(
+            &format!("{p}.prefix_lists"),
+            "prefix list",
+            host,
+            dev.prefix_lists.iter().map(|l| l.name.as_str()),
+        );
+        let community_lists = self.list_names(
+            &format!("{p}.community_lists"),
+            "community list",
+            host,
+            dev.community_lists.iter().map(|l| l.name.as_str()),
+        );
+        let acls: HashSet<&str> = dev.acls.iter().map(|a| a.name.as_str()).collect();
+        for (k, map) in dev.route_maps.iter().enumerate() {
+            let mp = format!("{p}.route_maps[{k}]");
+            let mut seqs = HashSet::new();
+            for (c, clause) in map.clauses.iter().enumerate() {
+                let cp = format!("{mp}.clauses[{c}]");
+                if !seqs.insert(clause.seq) {
+                    self.issue(
+                        format!("{cp}.seq"),
+                        format!(
+                            "duplicate sequence number {} in route-map {:?}",
+                            clause.seq, map.name
+                        ),
+                    );
+                }
+                for (n, m) in clause.matches.iter().enumerate() {
+                    let (key, what, known, names) = match m {
+                        RouteMapMatch::PrefixList(l) => {
+                            ("prefix_list", "prefix list", &prefix_lists, l)
+                        }
+                        RouteMapMatch::AccessList(l) => ("access_list", "ACL", &acls, l),
+                        RouteMapMatch::Community(l) => {
+                            ("community", "community list", &community_lists, l)
+                        }
+                    };
+                    let path = format!("{cp}.match[{n}].{key}");
+                    if names.is_empty() {
+                        self.issue(path.clone(), format!("{key} names no list"));
+                    }
+                    for (j, name) in names.iter().enumerate() {
+                        if !known.contains(name.as_str()) {
+                            self.issue(
+                                format!("{path}[{j}]"),
+                                format!("no {what} {name:?} on {host}"),
+                            );
+                        }
+                    }
+                }
+                for (n, set) in clause.sets.iter().enumerate() {
+                    let sp = format!("{cp}.set[{n}]");
+                    match set {
+                        RouteMapSet::MetricType(t) if !matches!(t, 1 | 2) => self.issue(
+                            format!("{sp}.metric_type"),
+                            format!("metric type {t} is not 1 or 2"),
+                        ),
+                        RouteMapSet::Community { communities, .. } => {
+                            for (j, c) in communities.iter().enumerate() {
+                                if !is_community(c) {
+                                    self.issue(
+                                        format!("{sp}.community.communities[{j}]"),
+                                        format!(
+                                            "{c:?} is not a community (AA:NN, a 32-bit number, internet, no-export, no-advertise, local-AS or gshut)"
+                                        ),
+                                    );
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for (k, list) in dev.prefix_lists.iter().enumerate() {
+            let lp = format!("{p}.prefix_lists[{k}]");
+            let mut seqs = HashSet::new();
+            for (m, e) in list.entries.iter().enumerate() {
+                let ep = format!("{lp}.entries[{m}]");
+                if !seqs.insert(e.seq) {
+                    self.issue(
+                        format!("{ep}.seq"),
+                        format!(
+                            "duplicate sequence number {} in prefix list {:?}",
+                            e.seq, list.name
+                        ),
+                    );
+                }
+                self.host_bits(format!("{ep}.prefix"), "prefix", &e.prefix);
+                let len = e.prefix.prefix_len();
+                let max = e.prefix.max_prefix_len();
+                for (field, v) in [("ge", e.ge), ("le", e.le)] {
+                    if let Some(v) = v
+                        && !(len..=max).contains(&v)
+                    {
+                        self.issue(
+                            format!("{ep}.{field}"),
+                            format!(
+                                "{field} {v} is outside {len}-{max} (the prefix length of {} to {max})",
+                                e.prefix
+                            ),
+                        );
+                    }
+                }
+                if let (Some(ge), Some(le)) = (e.ge, e.le)
+                    && ge > le
+                {
+                    self.issue(format!("{ep}.le"), format!("le {le} is less than ge {ge}"));
+                }
+            }
+        }
+        for (k, list) in dev.community_lists.iter().enumerate() {
+            if list.kind != CommunityListKind::Standard {
+                continue;
+            }
+            for (m, e) in list.entries.iter().enumerate() {
+                let bad: Vec<&str> = e
+                    .value
+                    .split_whitespace()
+                    .filter(|c| !is_community(c))
+                    .collect();
+                if e.value.trim().is_empty() || !bad.is_empty() {
+                    self.issue(
+                        format!("{p}.community_lists[{k}].entries[{m}].value"),
+                        format!(
+                            "{:?} is not a list of communities (AA:NN, a 32-bit number, internet, no-export, no-advertise, local-AS or gshut)",
+                            e.value
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(ospf) = &dev.ospf {
+            for (k, r) in ospf.redistribute.iter().enumerate() {
+                let rp = format!("{p}.ospf.redistribute[{k}]");
+                if r.source == RouteSource::Ospf {
+                    self.issue(format!("{rp}.source"), "OSPF cannot redistribute OSPF");
+                }
+                if let Some(t) = r.metric_type
+                    && !matches!(t, 1 | 2)
+                {
+                    self.issue(
+                        format!("{rp}.metric_type"),
+                        format!("metric type {t} is not 1 or 2"),
+                    );
+                }
+                if let Some(rm) = &r.route_map {
+                    self.route_map_ref(format!("{rp}.route_map"), &maps, rm, host);
+                }
+            }
+            if let Some(t) = ospf.default_information_metric_type
+                && !matches!(t, 1 | 2)
+            {
+                self.issue(
+                    format!("{p}.ospf.default_information_metric_type"),
+                    format!("metric type {t} is not 1 or 2"),
+                );
+            }
+        }
+        let Some(bgp) = &dev.bgp else { return };
+        let bp = format!("{p}.bgp");
+        if bgp.asn == 0 {
+            self.issue(format!("{bp}.asn"), "AS number 0 is reserved");
+        }
+        for (field, v) in [
+            ("maximum_paths", bgp.maximum_paths),
+            ("maximum_paths_ibgp", bgp.maximum_paths_ibgp),
+            ("maximum_paths_eibgp", bgp.maximum_paths_eibgp),
+        ] {
+            if v == Some(0) {
+                self.issue(format!("{bp}.{field}"), "maximum paths must be at least 1");
+            }
+        }
+        let mut peers: HashMap<IpAddr, usize> = HashMap::new();
+        for (k, n) in bgp.neighbors.iter().enumerate() {
+            let np = format!("{bp}.neighbors[{k}]");
+            if let Some(first) = peers.insert(n.ip, k) {
+                self.issue(
+                    format!("{np}.ip"),
+                    format!(
+                        "neighbor {} is listed twice (also neighbors[{first}])",
+                        n.ip
+                    ),
+                );
+            }
+            if n.remote_as == 0 {
+                self.issue(format!("{np}.remote_as"), "AS number 0 is reserved");
+            }
+            if n.ebgp_multihop == Some(0) {
+                self.issue(format!("{np}.ebgp_multihop"), "ebgp_multihop must be 1-255");
+            }
+            if let Some(src) = &n.update_source {
+                self.need_iface(&format!("{np}.update_source"), i, src);
+            }
+            for (field, rm) in [
+                ("route_map_in", &n.route_map_in),
+                ("route_map_out", &n.route_map_out),
+            ] {
+                if let Some(rm) = rm {
+                    self.route_map_ref(format!("{np}.{field}"), &maps, rm, host);
+                }
+            }
+        }
+        for (k, n) in bgp.networks.iter().enumerate() {
+            let np = format!("{bp}.networks[{k}]");
+            self.host_bits(format!("{np}.prefix"), "prefix", &n.prefix);
+            if let Some(rm) = &n.route_map {
+                self.route_map_ref(format!("{np}.route_map"), &maps, rm, host);
+            }
+        }
+        for (k, r) in bgp.redistribute.iter().enumerate() {
+            let rp = format!("{bp}.redistribute[{k}]");
+            if r.source == RouteSource::Bgp {
+                self.issue(format!("{rp}.source"), "BGP cannot redistribute BGP");
+            }
+            if let Some(rm) = &r.route_map {
+                self.route_map_ref(format!("{rp}.route_map"), &maps, rm, host);
+            }
+        }
+        for (k, a) in bgp.aggregates.iter().enumerate() {
+            self.host_bits(format!("{bp}.aggregates[{k}].prefix"), "prefix", &a.prefix);
+        }
+    }
+}
+
+/// A BGP community as IOS writes it: `AA:NN` (two 16-bit numbers), a
+/// 32-bit number, or a well-known name.
+fn is_community(s: &str) -> bool {
+    if matches!(
+        s,
+        "internet" | "no-export" | "no-advertise" | "local-AS" | "local-as" | "gshut"
+    ) {
+        return true;
+    }
+    match s.split_once(':') {
+        Some((a, b)) => a.parse::<u16>().is_ok() && b.parse::<u16>().is_ok(),
+        None => s.parse::<u32>().is_ok(),
+    }
+}
+
 /// Whether a VRF name means the global table.
 fn is_global_vrf(name: &str) -> bool {
     name.eq_ignore_ascii_case("default") || name.eq_ignore_ascii_case("global")
@@ -1214,5 +1511,344 @@ fn kind_phrase(kind: InterfaceKind) -> &'static str {
         InterfaceKind::Subinterface => "a subinterface",
         InterfaceKind::Loopback => "a loopback",
         InterfaceKind::Tunnel => "a tunnel",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The checks of BGP, routing policy and host filters, each on a small
+    //! model that is valid but for one change.
+
+    const BASE: &str = r#"
+name: t
+devices:
+  - hostname: R1
+    management_ip: 10.0.0.1
+    family: Routers
+    interfaces:
+      - name: Loopback0
+        ip: 10.0.0.1/32
+      - name: GigabitEthernet0/0
+        ip: 10.1.1.1/24
+    ospf:
+      redistribute:
+        - connected
+        - source: static
+          metric_type: 1
+          route_map: RM
+      default_information_originate: always
+      default_information_metric_type: 2
+    acls:
+      - name: A1
+        entries: [permit ip any any]
+    prefix_lists:
+      - name: PL
+        entries:
+          - { seq: 5, action: permit, prefix: 10.0.0.0/8, ge: 16, le: 24 }
+          - { seq: 10, action: deny, prefix: 0.0.0.0/0, le: 32 }
+    community_lists:
+      - name: CL
+        kind: standard
+        entries:
+          - { action: permit, value: "65000:1 no-export" }
+      - name: CX
+        kind: expanded
+        entries:
+          - { action: permit, value: "_1:" }
+    route_maps:
+      - name: RM
+        clauses:
+          - seq: 10
+            action: permit
+            match:
+              - prefix_list: [PL]
+              - access_list: [A1]
+              - community: [CL, CX]
+            set:
+              - local_preference: 200
+              - community: { communities: ["1:2", no-export], additive: true }
+              - metric_type: 1
+          - seq: 20
+            action: deny
+    bgp:
+      asn: 65000
+      neighbors:
+        - ip: 10.1.1.2
+          remote_as: 65001
+          update_source: Lo0
+          route_map_in: RM
+          route_map_out: RM
+      networks:
+        - { prefix: 10.0.0.0/8, route_map: RM }
+      redistribute:
+        - { source: static, route_map: RM }
+        - { source: ospf }
+      aggregates:
+        - { prefix: 10.0.0.0/8, summary_only: true }
+      maximum_paths: 4
+hosts:
+  - ip: 10.1.1.10/24
+    switch: R1
+    port: GigabitEthernet0/0
+    acl_in: { name: "filter::INPUT", entries: [permit tcp any any eq 22] }
+    acl_out: { name: "filter::OUTPUT", entries: [permit ip any any] }
+"#;
+
+    /// Load `BASE` with `from` replaced by `to` (exactly once): the
+    /// diagnostics as (field, message), each with a line.
+    fn issues(from: &str, to: &str) -> Vec<(String, String)> {
+        assert_eq!(BASE.matches(from).count(), 1, "{from:?} must occur once");
+        let text = BASE.replacen(from, to, 1);
+        match crate::load_str(&text, "t.yaml") {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .diagnostics
+                .into_iter()
+                .map(|d| {
+                    assert!(d.line.is_some(), "no line for {d}");
+                    (d.field, d.message)
+                })
+                .collect(),
+        }
+    }
+
+    #[track_caller]
+    fn one(from: &str, to: &str, field: &str, message: &str) {
+        assert_eq!(
+            issues(from, to),
+            vec![(field.to_owned(), message.to_owned())]
+        );
+    }
+
+    #[test]
+    fn the_base_model_is_valid() {
+        assert_eq!(issues("name: t", "name: t"), Vec::new());
+    }
+
+    #[test]
+    fn update_source_names_an_interface() {
+        one(
+            "update_source: Lo0",
+            "update_source: Loopback9",
+            "devices[0].bgp.neighbors[0].update_source",
+            "no interface Loopback9 on R1",
+        );
+    }
+
+    #[test]
+    fn route_map_references_resolve() {
+        one(
+            "route_map_in: RM",
+            "route_map_in: NOPE",
+            "devices[0].bgp.neighbors[0].route_map_in",
+            "no route-map \"NOPE\" on R1",
+        );
+        one(
+            "route_map_out: RM",
+            "route_map_out: NOPE",
+            "devices[0].bgp.neighbors[0].route_map_out",
+            "no route-map \"NOPE\" on R1",
+        );
+        one(
+            "{ prefix: 10.0.0.0/8, route_map: RM }",
+            "{ prefix: 10.0.0.0/8, route_map: X }",
+            "devices[0].bgp.networks[0].route_map",
+            "no route-map \"X\" on R1",
+        );
+        one(
+            "{ source: static, route_map: RM }",
+            "{ source: static, route_map: X }",
+            "devices[0].bgp.redistribute[0].route_map",
+            "no route-map \"X\" on R1",
+        );
+        one(
+            "          metric_type: 1\n          route_map: RM",
+            "          metric_type: 1\n          route_map: X",
+            "devices[0].ospf.redistribute[1].route_map",
+            "no route-map \"X\" on R1",
+        );
+    }
+
+    #[test]
+    fn route_map_matches_name_existing_lists() {
+        one(
+            "prefix_list: [PL]",
+            "prefix_list: [PL, PX]",
+            "devices[0].route_maps[0].clauses[0].match[0].prefix_list[1]",
+            "no prefix list \"PX\" on R1",
+        );
+        one(
+            "access_list: [A1]",
+            "access_list: [A2]",
+            "devices[0].route_maps[0].clauses[0].match[1].access_list[0]",
+            "no ACL \"A2\" on R1",
+        );
+        one(
+            "community: [CL, CX]",
+            "community: [CL, CY]",
+            "devices[0].route_maps[0].clauses[0].match[2].community[1]",
+            "no community list \"CY\" on R1",
+        );
+        one(
+            "access_list: [A1]",
+            "access_list: []",
+            "devices[0].route_maps[0].clauses[0].match[1].access_list",
+            "access_list names no list",
+        );
+    }
+
+    #[test]
+    fn prefix_list_lengths() {
+        one(
+            "ge: 16, le: 24",
+            "ge: 16, le: 33",
+            "devices[0].prefix_lists[0].entries[0].le",
+            "le 33 is outside 8-32 (the prefix length of 10.0.0.0/8 to 32)",
+        );
+        one(
+            "ge: 16, le: 24",
+            "ge: 4",
+            "devices[0].prefix_lists[0].entries[0].ge",
+            "ge 4 is outside 8-32 (the prefix length of 10.0.0.0/8 to 32)",
+        );
+        one(
+            "ge: 16, le: 24",
+            "ge: 24, le: 16",
+            "devices[0].prefix_lists[0].entries[0].le",
+            "le 16 is less than ge 24",
+        );
+        one(
+            "prefix: 10.0.0.0/8, ge",
+            "prefix: 10.0.0.1/8, ge",
+            "devices[0].prefix_lists[0].entries[0].prefix",
+            "prefix 10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?",
+        );
+    }
+
+    #[test]
+    fn duplicate_sequence_numbers() {
+        one(
+            "{ seq: 10, action: deny",
+            "{ seq: 5, action: deny",
+            "devices[0].prefix_lists[0].entries[1].seq",
+            "duplicate sequence number 5 in prefix list \"PL\"",
+        );
+        one(
+            "- seq: 20",
+            "- seq: 10",
+            "devices[0].route_maps[0].clauses[1].seq",
+            "duplicate sequence number 10 in route-map \"RM\"",
+        );
+    }
+
+    #[test]
+    fn duplicate_list_names() {
+        assert_eq!(
+            issues("- name: CX", "- name: CL"),
+            vec![
+                (
+                    "devices[0].community_lists[1].name".to_owned(),
+                    "duplicate community list \"CL\" on R1".to_owned()
+                ),
+                (
+                    "devices[0].route_maps[0].clauses[0].match[2].community[1]".to_owned(),
+                    "no community list \"CX\" on R1".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn metric_types_are_1_or_2() {
+        one(
+            "          metric_type: 1\n          route_map: RM",
+            "          metric_type: 3\n          route_map: RM",
+            "devices[0].ospf.redistribute[1].metric_type",
+            "metric type 3 is not 1 or 2",
+        );
+        one(
+            "default_information_metric_type: 2",
+            "default_information_metric_type: 0",
+            "devices[0].ospf.default_information_metric_type",
+            "metric type 0 is not 1 or 2",
+        );
+        one(
+            "- metric_type: 1",
+            "- metric_type: 5",
+            "devices[0].route_maps[0].clauses[0].set[2].metric_type",
+            "metric type 5 is not 1 or 2",
+        );
+    }
+
+    #[test]
+    fn communities_are_checked() {
+        one(
+            "\"65000:1 no-export\"",
+            "\"65000:1 70000:1\"",
+            "devices[0].community_lists[0].entries[0].value",
+            "\"65000:1 70000:1\" is not a list of communities (AA:NN, a 32-bit number, internet, no-export, no-advertise, local-AS or gshut)",
+        );
+        one(
+            "[\"1:2\", no-export]",
+            "[\"1:2\", nope]",
+            "devices[0].route_maps[0].clauses[0].set[1].community.communities[1]",
+            "\"nope\" is not a community (AA:NN, a 32-bit number, internet, no-export, no-advertise, local-AS or gshut)",
+        );
+    }
+
+    #[test]
+    fn bgp_numbers_and_neighbors() {
+        one(
+            "asn: 65000",
+            "asn: 0",
+            "devices[0].bgp.asn",
+            "AS number 0 is reserved",
+        );
+        one(
+            "maximum_paths: 4",
+            "maximum_paths: 0",
+            "devices[0].bgp.maximum_paths",
+            "maximum paths must be at least 1",
+        );
+        one(
+            "          remote_as: 65001\n",
+            "          remote_as: 65001\n          ebgp_multihop: 0\n",
+            "devices[0].bgp.neighbors[0].ebgp_multihop",
+            "ebgp_multihop must be 1-255",
+        );
+        one(
+            "      networks:",
+            "        - { ip: 10.1.1.2, remote_as: 1 }\n      networks:",
+            "devices[0].bgp.neighbors[1].ip",
+            "neighbor 10.1.1.2 is listed twice (also neighbors[0])",
+        );
+        one(
+            "{ source: ospf }",
+            "{ source: bgp }",
+            "devices[0].bgp.redistribute[1].source",
+            "BGP cannot redistribute BGP",
+        );
+        one(
+            "        - connected\n",
+            "        - ospf\n",
+            "devices[0].ospf.redistribute[0].source",
+            "OSPF cannot redistribute OSPF",
+        );
+    }
+
+    #[test]
+    fn host_filters_parse() {
+        one(
+            "[permit tcp any any eq 22]",
+            "[permit tcp any any eqq 22]",
+            "hosts[0].acl_in.entries[0]",
+            "unexpected \"eqq\" at end of entry",
+        );
+        one(
+            "OUTPUT\", entries: [permit ip any any]",
+            "OUTPUT\", entries: [allow ip any any]",
+            "hosts[0].acl_out.entries[0]",
+            "expected \"permit\", \"deny\" or \"remark\", got \"allow\"",
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! Cisco IOS configuration snapshots in Batfish's layout (partial: parsing
-//! and the coverage report; conversion into the model comes later).
+//! Cisco IOS configuration snapshots in Batfish's layout: parsing, the
+//! coverage report and the conversion into the model ([`to_network`]).
 //!
 //! A snapshot is a directory with `configs/` (one IOS running configuration
 //! per file), `hosts/*.json` and `iptables/*.iptables` (end hosts and their
@@ -14,12 +14,15 @@
 //! # Ok::<(), pathtrace_import::ios::SnapshotError>(())
 //! ```
 
+pub mod convert;
 mod coverage;
 mod hosts;
 mod parser;
 mod snapshot;
+pub mod synth;
 mod types;
 
+pub use convert::{IosConversion, to_network};
 pub use coverage::{Coverage, ErrorRef, FeatureGroup, FileCoverage, LineRef, coverage};
 pub use hosts::{
     BlacklistEntry, Host, HostInterface, InterfaceBlacklist, IptablesChain, IptablesFile,
