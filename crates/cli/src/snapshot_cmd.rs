@@ -859,13 +859,17 @@ pub fn batfish_text(dp: &DataPlane, t: &Trace, rib: &[RibRoute]) -> String {
     out
 }
 
-/// The steps of a host hop (the model has no host interface names: the
-/// host's address stands for its interface).
+/// The steps of a host hop (its interface name, or its address when the
+/// model has no name for it).
 fn host_steps(dp: &DataPlane, t: &Trace, b: &Branch, h: &Hop, last: bool) -> Vec<String> {
     let Node::Host(x) = h.node else {
         return Vec::new();
     };
-    let ip = dp.hosts[x as usize].ip.addr();
+    let host = &dp.hosts[x as usize];
+    let ip = host
+        .interface
+        .clone()
+        .unwrap_or_else(|| host.ip.addr().to_string());
     let mut steps = Vec::new();
     if h.action == HopAction::Originated {
         steps.push("ORIGINATED(default)".to_string());

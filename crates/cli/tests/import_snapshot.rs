@@ -149,7 +149,7 @@ fn import_writes_a_model_that_loads() {
     let e = stderr(&o);
     // Every warning names file:line; then a summary.
     assert!(
-        e.contains("warning: configs/as2dept1.cfg:51: address 2.1.1.2/32 of Loopback0"),
+        e.contains("warning: configs/as2dept1.cfg:51: host address 2.1.1.2/32 of Loopback0"),
         "{e}"
     );
     assert!(

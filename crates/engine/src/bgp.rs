@@ -167,6 +167,10 @@ pub struct BgpResult {
     pub best: Vec<BTreeMap<IpNet, Selection>>,
     /// Established sessions as (device, peer address) pairs, both directions.
     pub sessions: Vec<(u32, IpAddr)>,
+    /// The sessions as computed (both directions), for a warm start.
+    session_edges: Vec<Session>,
+    /// Propagation rounds the last computation took.
+    pub rounds: u32,
     /// Whether propagation converged.
     pub converged: bool,
 }
@@ -179,7 +183,7 @@ struct Router<'a> {
 
 /// Compute BGP on `dp` (its FIBs hold the IGP routes and, after a first
 /// round, the previous BGP routes).
-pub(crate) fn compute(net: &Network, dp: &DataPlane) -> BgpResult {
+pub(crate) fn compute(net: &Network, dp: &DataPlane, prev: Option<&BgpResult>) -> BgpResult {
     let n = dp.devices.len();
     let routers: Vec<Option<Router<'_>>> = net
         .devices
@@ -198,27 +202,46 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane) -> BgpResult {
             candidates: vec![Vec::new(); n],
             best: vec![BTreeMap::new(); n],
             sessions: Vec::new(),
+            session_edges: Vec::new(),
+            rounds: 0,
             converged: true,
         };
     }
     let sessions = establish(dp, &routers);
-    let mut incoming: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (si, s) in sessions.iter().enumerate() {
-        incoming[s.to as usize].push(si as u32);
+    let mut outgoing: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for s in &sessions {
+        outgoing[s.from as usize].push(s.to);
     }
+    let incoming_sessions: Vec<Vec<u32>> = {
+        let mut v: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (si, s) in sessions.iter().enumerate() {
+            v[s.to as usize].push(si as u32);
+        }
+        v
+    };
 
-    let mut best: Vec<BTreeMap<IpNet, Selection>> = vec![BTreeMap::new(); n];
+    // Warm start from the previous computation when the sessions are the
+    // same (its paths refer to the same session list): usually one round
+    // then confirms the fixed point.
+    let mut best: Vec<BTreeMap<IpNet, Selection>> = match prev {
+        Some(p) if p.session_edges == sessions && p.best.len() == n => p.best.clone(),
+        _ => vec![BTreeMap::new(); n],
+    };
+    // Routers whose inputs changed (a peer's table, or their own for aggregates).
+    let mut dirty = vec![true; n];
     let mut converged = false;
+    let mut rounds = 0;
     for _round in 0..MAX_ROUNDS {
-        let mut next: Vec<BTreeMap<IpNet, Selection>> = Vec::with_capacity(n);
+        rounds += 1;
+        let mut updates: Vec<(usize, BTreeMap<IpNet, Selection>)> = Vec::new();
         for di in 0..n {
-            let Some(r) = &routers[di] else {
-                next.push(BTreeMap::new());
+            if !dirty[di] {
                 continue;
-            };
+            }
+            let Some(r) = &routers[di] else { continue };
             let mut table: BTreeMap<IpNet, Vec<BgpPath>> = BTreeMap::new();
             originate(dp, di as u32, r, &best[di], &mut table);
-            for &si in &incoming[di] {
+            for &si in &incoming_sessions[di] {
                 let s = &sessions[si as usize];
                 let Some(sender) = &routers[s.from as usize] else {
                     continue;
@@ -248,13 +271,22 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane) -> BgpResult {
                     sel.insert(prefix, Selection { paths, selected });
                 }
             }
-            next.push(sel);
+            if sel != best[di] {
+                updates.push((di, sel));
+            }
         }
-        if next == best {
+        if updates.is_empty() {
             converged = true;
             break;
         }
-        best = next;
+        dirty.fill(false);
+        for (di, sel) in updates {
+            best[di] = sel;
+            dirty[di] = true;
+            for &to in &outgoing[di] {
+                dirty[to as usize] = true;
+            }
+        }
     }
     let candidates = best
         .iter()
@@ -278,6 +310,8 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane) -> BgpResult {
         candidates,
         best,
         sessions: established,
+        session_edges: sessions,
+        rounds,
         converged,
     }
 }
@@ -401,6 +435,16 @@ fn gets_through(dp: &DataPlane, src: IpAddr, dst: IpAddr, sport: u16, dport: u16
 fn establish(dp: &DataPlane, routers: &[Option<Router<'_>>]) -> Vec<Session> {
     let mut out = Vec::new();
     let mut reach: FxHashMap<(IpAddr, IpAddr), bool> = FxHashMap::default();
+    // Every device owning each address (a host address may be on several).
+    let mut owners: FxHashMap<IpAddr, Vec<u32>> = FxHashMap::default();
+    for info in &dp.interfaces {
+        for a in &info.addrs {
+            let v = owners.entry(a.addr()).or_default();
+            if !v.contains(&info.device) {
+                v.push(info.device);
+            }
+        }
+    }
     for (a, ra) in routers.iter().enumerate() {
         let Some(ra) = ra else { continue };
         let a = a as u32;
@@ -408,19 +452,21 @@ fn establish(dp: &DataPlane, routers: &[Option<Router<'_>>]) -> Vec<Session> {
             if nbr.shutdown {
                 continue;
             }
-            let Some(crate::dataplane::Owner::Iface(peer_if)) = dp.owner(nbr.ip) else {
+            // The peer: a device owning the address with a BGP process in
+            // the expected AS.
+            let Some(b) = owners.get(&nbr.ip).and_then(|v| {
+                v.iter().copied().find(|&b| {
+                    b != a
+                        && routers[b as usize]
+                            .as_ref()
+                            .is_some_and(|rb| rb.cfg.asn == nbr.remote_as)
+                })
+            }) else {
                 continue;
             };
-            let b = dp.interfaces[peer_if as usize].device;
-            if b == a {
-                continue;
-            }
             let Some(rb) = &routers[b as usize] else {
                 continue;
             };
-            if rb.cfg.asn != nbr.remote_as {
-                continue;
-            }
             let Some(a_ip) = session_ip(dp, a, nbr.update_source.as_deref(), nbr.ip) else {
                 continue;
             };
@@ -677,11 +723,13 @@ fn export(
         }
         a.ebgp = false;
     }
-    let mut pr = to_policy(&a);
-    if !sender.policies.apply(nbr.route_map_out.as_deref(), &mut pr) {
-        return None;
+    if let Some(rm) = nbr.route_map_out.as_deref() {
+        let mut pr = to_policy(&a);
+        if !sender.policies.apply(Some(rm), &mut pr) {
+            return None;
+        }
+        from_policy(&mut a, pr);
     }
-    from_policy(&mut a, pr);
     if !nbr.send_community && !a.communities.is_empty() {
         a.communities = Rc::from(Vec::new());
     }
@@ -699,11 +747,13 @@ fn import(dp: &DataPlane, s: &Session, r: &Router<'_>, adv: &mut BgpPath) -> boo
         return false;
     }
     let nbr = &r.cfg.neighbors[s.to_nbr];
-    let mut pr = to_policy(adv);
-    if !r.policies.apply(nbr.route_map_in.as_deref(), &mut pr) {
-        return false;
+    if let Some(rm) = nbr.route_map_in.as_deref() {
+        let mut pr = to_policy(adv);
+        if !r.policies.apply(Some(rm), &mut pr) {
+            return false;
+        }
+        from_policy(adv, pr);
     }
-    from_policy(adv, pr);
     adv.ebgp = s.ebgp;
     // Next hop: must resolve through the FIB, not to ourselves.
     let Some(nh) = adv.next_hop else { return false };

@@ -101,6 +101,8 @@ pub struct HostInfo {
     pub node: Option<NodeIx>,
     /// Label.
     pub name: Option<String>,
+    /// Its network interface name (`eth0`), when the model gives one.
+    pub interface: Option<String>,
     /// Filter on what the host accepts (iptables INPUT), index into `acls`.
     pub acl_in: Option<u32>,
     /// Filter on what the host sends (iptables OUTPUT), index into `acls`.
@@ -323,6 +325,7 @@ pub fn build(net: &Network) -> DataPlane {
 pub fn routes(net: &Network) -> Vec<crate::rib::RibRoute> {
     let mut out = Vec::new();
     build_with(net, Some(&mut out));
+    out.extend(crate::rib::host_routes(net));
     out
 }
 
@@ -343,24 +346,29 @@ fn control_plane(
     let has_bgp = net.devices.iter().any(|d| d.bgp.is_some());
     let mut bgp_cands: Vec<Vec<Candidate>> = vec![Vec::new(); n];
     let mut rounds = 0;
+    // Whether the FIBs hold `bgp_cands` (false only when the rounds ran out).
+    let mut installed = false;
     for _ in 0..MAX_TOPOLOGY_ROUNDS {
         rounds += 1;
         install_all(net, dp, interner, &bgp_cands, None);
+        installed = true;
         if !has_bgp {
             break;
         }
-        let res = crate::bgp::compute(net, dp);
-        if res.candidates == bgp_cands {
-            dp.bgp = Some(std::sync::Arc::new(res));
+        let res = crate::bgp::compute(net, dp, dp.bgp.as_deref());
+        let same = res.candidates == bgp_cands;
+        if !same {
+            bgp_cands.clone_from(&res.candidates);
+            installed = false;
+        }
+        dp.bgp = Some(std::sync::Arc::new(res));
+        if same {
             break;
         }
-        bgp_cands.clone_from(&res.candidates);
-        dp.bgp = Some(std::sync::Arc::new(res));
     }
     if let Some(rec) = record {
         install_all(net, dp, interner, &bgp_cands, Some(rec));
-    } else if has_bgp {
-        // The last BGP result changed the routes: install them.
+    } else if !installed {
         install_all(net, dp, interner, &bgp_cands, None);
     }
     rounds
@@ -776,6 +784,7 @@ fn build_with(net: &Network, record: Option<&mut Vec<crate::rib::RibRoute>>) -> 
             ssid: h.ssid.clone(),
             node: Some(hn),
             name: h.name.clone(),
+            interface: h.interface.clone(),
             acl_in,
             acl_out,
         });

@@ -530,6 +530,7 @@ impl Gen {
                 port: Some(port),
                 ap: None,
                 ssid: None,
+                interface: None,
                 acl_in: None,
                 acl_out: None,
             });

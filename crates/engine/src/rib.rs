@@ -7,6 +7,8 @@
 //! row's next hop is the BGP next hop as learned (not the IGP hop that
 //! resolves it); an OSPF row names the neighbour's address and the
 //! interface toward it; a discard route's interface is `null_interface`.
+//! Hosts have a RIB too, as Batfish's host nodes do: their connected
+//! subnet, their own address, and a static default route to the gateway.
 
 use std::net::IpAddr;
 
@@ -80,4 +82,40 @@ pub(crate) fn record(
             }
         }
     }
+}
+
+/// The routes of the modelled hosts: connected subnet, own address (local),
+/// and the default route to the gateway (static, distance 1).
+pub(crate) fn host_routes(net: &pathtrace_model::Network) -> Vec<RibRoute> {
+    let mut out = Vec::new();
+    for h in &net.hosts {
+        let node = h.name.clone().unwrap_or_else(|| h.ip.addr().to_string());
+        let row =
+            |network: IpNet, protocol: &'static str, ip: Option<IpAddr>, admin: u8| RibRoute {
+                node: node.clone(),
+                vrf: crate::dataplane::DEFAULT_VRF.to_string(),
+                network,
+                protocol,
+                next_hop_ip: ip,
+                next_hop_interface: h.interface.clone(),
+                admin,
+                metric: 0,
+            };
+        let host_len = h.ip.max_prefix_len();
+        if h.ip.prefix_len() < host_len {
+            out.push(row(h.ip.trunc(), "connected", None, 0));
+            if let Ok(own) = IpNet::new(h.ip.addr(), host_len) {
+                out.push(row(own, "local", None, 0));
+            }
+        } else {
+            out.push(row(h.ip, "connected", None, 0));
+        }
+        if let Some(gw) = h.gateway {
+            let any = if gw.is_ipv4() { "0.0.0.0/0" } else { "::/0" };
+            if let Ok(default) = any.parse() {
+                out.push(row(default, "static", Some(gw), 1));
+            }
+        }
+    }
+    out
 }

@@ -104,22 +104,6 @@ fn live_main_rib_agrees_with_batfish() {
     panic!("{msg}");
 }
 
-#[test]
-#[ignore = "debugging aid: prints one node's computed RIB"]
-fn dump_node() {
-    let node = std::env::var("NODE").unwrap_or_else(|_| "as2dept1".into());
-    let snap = pathtrace_import::ios::read_snapshot(&fixture().join("live")).unwrap();
-    let conv = pathtrace_import::ios::to_network(&snap, "example");
-    for w in &conv.warnings {
-        println!("warning: {w}");
-    }
-    for r in pathtrace_engine::routes(&conv.network) {
-        if r.node == node {
-            println!("{r:?}");
-        }
-    }
-}
-
 /// A trace reduced to what Batfish and pathtrace both say: per hop the node
 /// and the L3 interfaces it entered and left by, and the disposition.
 type TracePath = (String, Vec<(String, String, String)>);

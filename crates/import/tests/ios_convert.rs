@@ -70,11 +70,12 @@ fn all_three_snapshots_convert_into_valid_models() {
         assert_eq!(net.hosts.len(), 2, "{name}");
         assert_eq!(net.links.len(), 17, "{name}");
         valid_and_round_trips(net);
-        // The two things of this network the model cannot express, each
-        // with its file and line.
+        // The two things of this network worth a note, each with its file
+        // and line: a loopback address on two devices (kept on both), and a
+        // subnet on two ports of one device.
         assert_eq!(conv.warnings.len(), 2, "{name}: {:#?}", conv.warnings);
         assert!(
-            conv.warnings[0].starts_with("configs/as2dept1.cfg:51: address 2.1.1.2/32 of Loopback0 is also on as2border2 Loopback0 (configs/as2border2.cfg:53)"),
+            conv.warnings[0].starts_with("configs/as2dept1.cfg:51: host address 2.1.1.2/32 of Loopback0 is also on as2border2 Loopback0 (configs/as2border2.cfg:53); kept on both"),
             "{}",
             conv.warnings[0]
         );
@@ -121,10 +122,14 @@ fn devices_carry_the_inventory_facts() {
     }
     let b1 = device(&net, "as2border1");
     assert_eq!(b1.management_ip, "2.1.1.1".parse::<IpAddr>().unwrap());
-    // as2dept1's Loopback0 repeats as2border2's address: it is kept on
-    // as2border2 only, and as2dept1 is managed on its first other address.
+    // as2dept1's Loopback0 repeats as2border2's address: a host address,
+    // kept on both (as Batfish does), and as2dept1 is managed on its first
+    // address of its own.
     let dept = device(&net, "as2dept1");
-    assert_eq!(iface(&net, "as2dept1", "Loopback0").ip, None);
+    assert_eq!(
+        iface(&net, "as2dept1", "Loopback0").ip,
+        Some("2.1.1.2/32".parse().unwrap())
+    );
     assert_eq!(
         iface(&net, "as2border2", "Loopback0").ip,
         Some("2.1.1.2/32".parse().unwrap())
@@ -801,8 +806,11 @@ fn synthetic_interfaces() {
     // An access-group naming no ACL filters nothing.
     assert_eq!(iface(net, "r1", "Vlan10").acl_in, None);
     warned(&conv, "configs/r1.cfg", R1, "interface Vlan10", "NOACL");
-    // r2's Loopback0 repeats r1's Loopback1: kept on r1 (first in file order).
-    assert_eq!(iface(net, "r2", "Loopback0").ip, None);
+    // r2's Loopback0 repeats r1's Loopback1: a host address, kept on both.
+    assert_eq!(
+        iface(net, "r2", "Loopback0").ip,
+        Some("10.255.0.2/32".parse().unwrap())
+    );
     warned(
         &conv,
         "configs/r2.cfg",

@@ -347,11 +347,3 @@ fn traffic_between_customers_of_different_ases_is_delivered() {
         t.branches
     );
 }
-
-#[test]
-#[ignore = "scratch"]
-fn scratch_dump() {
-    let dir = std::path::Path::new("/tmp/synth-scratch/s60");
-    let _ = std::fs::remove_dir_all(dir);
-    synth::write_snapshot(dir, 60, 42).unwrap();
-}

@@ -753,6 +753,9 @@ pub struct Host {
     /// Wireless: the SSID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssid: Option<String>,
+    /// The host's network interface name (e.g. `eth0`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface: Option<String>,
     /// Packets the host accepts (iptables `INPUT`), as an access list with an
     /// implicit final deny; absent: everything.
     #[serde(default, skip_serializing_if = "Option::is_none")]

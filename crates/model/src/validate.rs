@@ -399,7 +399,13 @@ impl<'a> Validator<'a> {
             self.address_shape(&path, addr);
             let owner = Owner::Interface { dev: i, iface: k };
             let ip = addr.addr();
-            if let Some(first) = self.vrf_addrs.get(&(vrf, ip)).copied() {
+            let anycast = |first: &Owner| {
+                addr.prefix_len() == addr.max_prefix_len()
+                    && matches!(first, Owner::Interface { dev, .. } if *dev != i)
+            };
+            if let Some(first) = self.vrf_addrs.get(&(vrf, ip)).copied()
+                && !anycast(&first)
+            {
                 let in_vrf = if vrf.is_empty() {
                     String::new()
                 } else {
@@ -411,7 +417,7 @@ impl<'a> Validator<'a> {
                     format!("address {ip}{in_vrf} is already used by {by}"),
                 );
             } else {
-                self.vrf_addrs.insert((vrf, ip), owner);
+                self.vrf_addrs.entry((vrf, ip)).or_insert(owner);
             }
             self.all_addrs.entry(ip).or_default().push(owner);
         }

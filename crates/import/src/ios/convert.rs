@@ -972,7 +972,6 @@ impl Converter {
                 .iter()
                 .find(|p| p.name == name && p.address.is_none() && p.vrf.is_none())
         };
-        let add_path = AddPath::read(cfg, bgp);
         let mut neighbors = Vec::new();
         for peer in bgp.peers.iter().filter(|p| p.vrf.is_none()) {
             let Some(addr) = peer.address else {
@@ -1058,8 +1057,15 @@ impl Converter {
                 route_map_in,
                 route_map_out,
                 ebgp_multihop: None,
-                additional_paths_send: add_path.send(&peer.name, group_name),
-                additional_paths_receive: add_path.receive(&peer.name, group_name),
+                // ADD-PATH: several paths go to a neighbor that is told to
+                // advertise them, when paths are selected for it and the
+                // send capability is on (family-wide or for the neighbor).
+                additional_paths_send: flag(|a| a.advertise_additional_paths)
+                    && global.is_some_and(|af| af.additional_paths_select)
+                    && (global.is_some_and(|af| af.additional_paths_send)
+                        || flag(|a| a.additional_paths_send)),
+                additional_paths_receive: global.is_some_and(|af| af.additional_paths_receive)
+                    || flag(|a| a.additional_paths_receive),
                 // IOS activates every neighbor for IPv4 unicast unless `no
                 // bgp default ipv4-unicast`, which the parser does not read:
                 // every neighbor is taken as active.
@@ -1194,8 +1200,10 @@ impl Converter {
 
     // ----- across devices ----------------------------------------------------
 
-    /// Interface addresses must be unique per VRF across the network: a
-    /// later duplicate (in file order) is removed with a warning.
+    /// Interface addresses must be unique per VRF across the network, with
+    /// one exception the model allows: a host address (/32) on several
+    /// devices (an anycast or copied loopback), kept on each with a note. Any
+    /// other later duplicate (in file order) is removed with a warning.
     fn unique_addresses(&mut self, built: &mut [Built]) {
         let mut owner: HashMap<(String, IpAddr), (String, String, String, usize)> = HashMap::new();
         for b in built.iter_mut() {
@@ -1204,7 +1212,20 @@ impl Converter {
                 let vrf = itf.vrf.clone().unwrap_or_default();
                 let mut keep = |a: &IpNet, cv: &mut Converter| -> bool {
                     let key = (vrf.clone(), a.addr());
-                    if let Some((host, name, file, l)) = owner.get(&key) {
+                    if let Some((host, name, file, l)) = owner.get(&key)
+                        && a.prefix_len() == a.max_prefix_len()
+                        && *host != b.device.hostname
+                    {
+                        cv.warn(
+                            &b.file,
+                            line,
+                            format!(
+                                "host address {a} of {} is also on {host} {name} ({file}:{l}); kept on both (each device accepts it; traces to it end at the nearest)",
+                                itf.name
+                            ),
+                        );
+                        true
+                    } else if let Some((host, name, file, l)) = owner.get(&key) {
                         cv.warn(
                             &b.file,
                             line,
@@ -1589,6 +1610,7 @@ impl Converter {
                     port: Some(built[d].device.interfaces[k].name.clone()),
                     ap: None,
                     ssid: None,
+                    interface: Some(hi.name.clone()),
                     acl_in: acl_in.clone(),
                     acl_out: acl_out.clone(),
                 });
@@ -1724,85 +1746,6 @@ impl Converter {
             kind: Some(m::AclKind::Extended),
             entries,
         })
-    }
-}
-
-/// ADD-PATH settings of the global IPv4 address family. The parser keeps
-/// these lines as not understood (`router bgp/bgp additional-paths`,
-/// `router bgp/neighbor advertise`, `router bgp/neighbor additional-paths`);
-/// the conversion reads them from there until the parser models them.
-#[derive(Default)]
-struct AddPath {
-    /// `bgp additional-paths … send …`.
-    send: bool,
-    /// `bgp additional-paths … receive …`.
-    receive: bool,
-    /// `bgp additional-paths select …`.
-    select: bool,
-    /// `neighbor X advertise additional-paths …`, by neighbor or group.
-    advertise: HashSet<String>,
-    /// `neighbor X additional-paths send|receive …`, by neighbor or group.
-    neighbor_send: HashSet<String>,
-    neighbor_receive: HashSet<String>,
-}
-
-impl AddPath {
-    fn read(cfg: &IosConfig, bgp: &ios::BgpProcess) -> AddPath {
-        let mut out = AddPath::default();
-        for nu in &cfg.account.not_understood {
-            if !nu.feature.starts_with("router bgp/") {
-                continue;
-            }
-            // Inside an `address-family ipv4 vrf` block (indented twice
-            // after its header) it is not the global family's.
-            let header = bgp
-                .address_families
-                .iter()
-                .filter(|af| af.line.is_some_and(|l| l < nu.line))
-                .max_by_key(|af| af.line);
-            let indent = nu.text.len() - nu.text.trim_start().len();
-            if header.is_some_and(|af| af.vrf.is_some()) && indent > 1 {
-                continue;
-            }
-            let words: Vec<&str> = nu.text.split_whitespace().collect();
-            match words.as_slice() {
-                ["bgp", "additional-paths", rest @ ..] => {
-                    out.send |= rest.contains(&"send");
-                    out.receive |= rest.contains(&"receive");
-                    out.select |= rest.first() == Some(&"select");
-                }
-                ["neighbor", name, "advertise", "additional-paths", ..] => {
-                    out.advertise.insert((*name).to_owned());
-                }
-                ["neighbor", name, "additional-paths", rest @ ..] => {
-                    if rest.contains(&"send") {
-                        out.neighbor_send.insert((*name).to_owned());
-                    }
-                    if rest.contains(&"receive") {
-                        out.neighbor_receive.insert((*name).to_owned());
-                    }
-                }
-                _ => {}
-            }
-        }
-        out
-    }
-
-    fn named(set: &HashSet<String>, peer: &str, group: Option<&str>) -> bool {
-        set.contains(peer) || group.is_some_and(|g| set.contains(g))
-    }
-
-    /// Several paths are advertised to the neighbor: the send capability,
-    /// path selection, and `advertise additional-paths` for it.
-    fn send(&self, peer: &str, group: Option<&str>) -> bool {
-        (self.send || Self::named(&self.neighbor_send, peer, group))
-            && self.select
-            && Self::named(&self.advertise, peer, group)
-    }
-
-    /// Several paths are accepted from the neighbor.
-    fn receive(&self, peer: &str, group: Option<&str>) -> bool {
-        self.receive || Self::named(&self.neighbor_receive, peer, group)
     }
 }
 

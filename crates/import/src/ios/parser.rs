@@ -658,6 +658,20 @@ impl Parser {
             ["maximum-paths", "eibgp", p] => {
                 bgp.address_families[afi].maximum_paths_eibgp = Some(num(p, "maximum-paths")?);
             }
+            ["bgp", "additional-paths", rest @ ..] if !rest.is_empty() => {
+                let af = &mut bgp.address_families[afi];
+                match rest {
+                    ["select", ..] => af.additional_paths_select = true,
+                    caps if caps
+                        .iter()
+                        .all(|c| matches!(*c, "send" | "receive" | "install")) =>
+                    {
+                        af.additional_paths_send |= caps.contains(&"send");
+                        af.additional_paths_receive |= caps.contains(&"receive");
+                    }
+                    _ => return nu(),
+                }
+            }
             _ => return nu(),
         }
         Ok(Understood)
@@ -757,6 +771,21 @@ impl Parser {
             ["route-reflector-client"] => {
                 let i = af_peer(bgp);
                 bgp.address_families[afi].neighbors[i].route_reflector_client = true;
+            }
+            ["advertise", "additional-paths", ..] => {
+                let i = af_peer(bgp);
+                bgp.address_families[afi].neighbors[i].advertise_additional_paths = true;
+            }
+            ["additional-paths", caps @ ..]
+                if !caps.is_empty()
+                    && caps
+                        .iter()
+                        .all(|c| matches!(*c, "send" | "receive" | "disable")) =>
+            {
+                let i = af_peer(bgp);
+                let p = &mut bgp.address_families[afi].neighbors[i];
+                p.additional_paths_send |= caps.contains(&"send");
+                p.additional_paths_receive |= caps.contains(&"receive");
             }
             ["route-map", map, dir] => {
                 let i = af_peer(bgp);

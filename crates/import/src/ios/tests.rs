@@ -365,6 +365,12 @@ router bgp 65001
         ),
         (Some(4), Some(5), None)
     );
+    // ADD-PATH: the group `as2` is told to advertise additional paths.
+    assert!(
+        af.neighbors
+            .iter()
+            .any(|n| n.name == "as2" && n.advertise_additional_paths)
+    );
     let red = &b.address_families[1];
     assert_eq!(
         (red.line, red.vrf.as_deref(), red.maximum_paths_ibgp),
@@ -375,7 +381,6 @@ router bgp 65001
         features(&c),
         vec![
             (3, "router bgp/bgp log-neighbor-changes"),
-            (22, "router bgp/neighbor advertise"),
             (25, "router bgp/bgp dampening"),
             (33, "router bgp/address-family vpnv4"),
             (34, "router bgp/address-family vpnv4"),

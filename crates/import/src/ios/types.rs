@@ -340,6 +340,12 @@ pub struct BgpAfNeighbor {
     pub route_map_in: Option<String>,
     /// `neighbor X route-map NAME out`.
     pub route_map_out: Option<String>,
+    /// `neighbor X advertise additional-paths …` (ADD-PATH: which paths).
+    pub advertise_additional_paths: bool,
+    /// `neighbor X additional-paths send` (ADD-PATH send capability).
+    pub additional_paths_send: bool,
+    /// `neighbor X additional-paths receive` (ADD-PATH receive capability).
+    pub additional_paths_receive: bool,
 }
 
 /// A BGP `network A mask M [route-map R]` statement.
@@ -389,6 +395,12 @@ pub struct BgpAddressFamily {
     pub maximum_paths_ibgp: Option<u32>,
     /// `maximum-paths eibgp N`.
     pub maximum_paths_eibgp: Option<u32>,
+    /// `bgp additional-paths select …` (ADD-PATH: candidate paths selected).
+    pub additional_paths_select: bool,
+    /// `bgp additional-paths … send …` (ADD-PATH send, every neighbor).
+    pub additional_paths_send: bool,
+    /// `bgp additional-paths … receive …` (ADD-PATH receive, every neighbor).
+    pub additional_paths_receive: bool,
 }
 
 /// A `router bgp ASN` block.
