@@ -495,7 +495,6 @@ impl<'a> Walker<'a> {
             self.acls_seen.push(acl);
             first.acl_out = Some(hit);
             if !hit.permit {
-                first.action = HopAction::Stopped;
                 self.path.push(first);
                 self.finish(Disposition::DeniedOut, Detail::None);
                 self.path.pop();

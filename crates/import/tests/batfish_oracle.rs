@@ -239,3 +239,175 @@ fn traceroute_host2_to_as1border1_agrees_with_batfish() {
 fn traceroute_as1core1_to_host1_agrees_with_batfish() {
     replay("traceroute-1-2.ref.json");
 }
+
+// ----- the other two snapshots ---------------------------------------------
+
+fn data_plane(snapshot: &str) -> pathtrace_engine::DataPlane {
+    let snap = pathtrace_import::ios::read_snapshot(&fixture().join(snapshot)).unwrap();
+    pathtrace_engine::build(&pathtrace_import::ios::to_network(&snap, snapshot).network)
+}
+
+/// DNS from AS3's core (its Loopback0) to host1.
+fn as3_dns_to_host1(dp: &pathtrace_engine::DataPlane) -> pathtrace_engine::Trace {
+    use pathtrace_engine::{Flow, Protocol, Source, TraceOptions};
+    let flow = Flow {
+        src: "3.10.1.1".parse().unwrap(),
+        dst: "2.128.0.101".parse().unwrap(),
+        protocol: Some(Protocol::Udp),
+        src_port: Some(49152),
+        dst_port: Some(53),
+    };
+    let d = dp.device_index("as3core1").unwrap();
+    pathtrace_engine::trace_from(dp, &flow, Source::Device(d), TraceOptions::default())
+}
+
+/// Whether a branch enters or leaves `node` by `iface`.
+fn crosses(
+    dp: &pathtrace_engine::DataPlane,
+    b: &pathtrace_engine::Branch,
+    node: &str,
+    iface: &str,
+) -> bool {
+    let ix = dp
+        .device_index(node)
+        .and_then(|d| dp.interface_index(d, iface))
+        .unwrap();
+    b.hops
+        .iter()
+        .any(|h| h.ingress == Some(ix) || h.egress == Some(ix))
+}
+
+fn nodes(dp: &pathtrace_engine::DataPlane, b: &pathtrace_engine::Branch) -> Vec<String> {
+    b.hops
+        .iter()
+        .filter_map(|h| match h.node {
+            pathtrace_engine::Node::Device(d) => Some(dp.devices[d as usize].name.clone()),
+            pathtrace_engine::Node::Host(x) => dp.hosts[x as usize].name.clone(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `live-with-interface-outage`: as2border2 GigabitEthernet0/0 (its eBGP
+/// link to AS3) is down. The eBGP session over it goes, its routes with it,
+/// and traffic from AS3 that crossed that link reaches AS2 through AS1.
+#[test]
+fn interface_outage_moves_as3_traffic_through_as1() {
+    let live = data_plane("live");
+    let out = data_plane("live-with-interface-outage");
+    let before = as3_dns_to_host1(&live);
+    assert!(!before.branches.is_empty());
+    for b in &before.branches {
+        assert_eq!(b.disposition.as_str(), "ACCEPTED");
+        assert!(crosses(&live, b, "as2border2", "GigabitEthernet0/0"));
+    }
+    let after = as3_dns_to_host1(&out);
+    assert!(!after.branches.is_empty());
+    for b in &after.branches {
+        assert_eq!(b.disposition.as_str(), "ACCEPTED");
+        assert!(!crosses(&out, b, "as2border2", "GigabitEthernet0/0"));
+        let n = nodes(&out, b);
+        assert_eq!(
+            &n[..6],
+            [
+                "as3core1",
+                "as3border2",
+                "as1border2",
+                "as1core1",
+                "as1border1",
+                "as2border1"
+            ],
+            "{n:?}"
+        );
+    }
+    // The RIBs: the session's routes are gone from as2border2, the link's
+    // subnet too; AS3 learns AS2's aggregate through AS1 only.
+    let rib = |s: &str| {
+        let snap = pathtrace_import::ios::read_snapshot(&fixture().join(s)).unwrap();
+        pathtrace_engine::routes(&pathtrace_import::ios::to_network(&snap, s).network)
+    };
+    let (live_rib, out_rib) = (rib("live"), rib("live-with-interface-outage"));
+    let via_as3 = |r: &pathtrace_engine::RibRoute| {
+        r.node == "as2border2" && r.next_hop_ip == Some("10.23.21.3".parse().unwrap())
+    };
+    assert!(live_rib.iter().any(via_as3));
+    assert!(!out_rib.iter().any(via_as3));
+    assert!(
+        !out_rib
+            .iter()
+            .any(|r| r.node == "as2border2" && r.network.to_string() == "10.23.21.0/24")
+    );
+    let agg_on_as3border1 = |rib: &[pathtrace_engine::RibRoute]| {
+        rib.iter()
+            .filter(|r| r.node == "as3border1" && r.network.to_string() == "2.128.0.0/16")
+            .map(|r| (r.protocol, r.next_hop_ip))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        agg_on_as3border1(&live_rib),
+        [("bgp", Some("10.23.21.2".parse().unwrap()))]
+    );
+    assert!(
+        agg_on_as3border1(&out_rib)
+            .iter()
+            .all(|(p, nh)| *p == "ibgp" && *nh != Some("10.23.21.2".parse().unwrap())),
+        "{:?}",
+        agg_on_as3border1(&out_rib)
+    );
+}
+
+/// `candidate`: as2dept1 applies `RESTRICT_HOST_TRAFFIC_IN` outbound on its
+/// port toward host1 (GigabitEthernet2/0) — the misapplied ACL. It permits
+/// only sources in 2.128.0.0/16, so traffic from outside AS2's department
+/// subnets that `live` delivers is now denied there, on every path.
+#[test]
+fn candidate_acl_denies_outside_traffic_to_host1() {
+    let live = data_plane("live");
+    let cand = data_plane("candidate");
+    for b in &as3_dns_to_host1(&live).branches {
+        assert_eq!(b.disposition.as_str(), "ACCEPTED");
+    }
+    let t = as3_dns_to_host1(&cand);
+    assert!(!t.branches.is_empty());
+    let g2 = cand
+        .device_index("as2dept1")
+        .and_then(|d| cand.interface_index(d, "GigabitEthernet2/0"))
+        .unwrap();
+    for b in &t.branches {
+        assert_eq!(b.disposition.as_str(), "DENIED_OUT");
+        let last = b.hops.last().unwrap();
+        assert_eq!(nodes(&cand, b).last().map(String::as_str), Some("as2dept1"));
+        assert_eq!(last.egress, Some(g2));
+        let hit = last.acl_out.unwrap();
+        assert_eq!(cand.acls[hit.acl as usize].name, "RESTRICT_HOST_TRAFFIC_IN");
+        assert!(!hit.permit);
+    }
+    // From a permitted source (as2dept1's own address on host2's subnet)
+    // DNS to host1 still works. (host2 itself may not: its own iptables
+    // OUTPUT drops packets to host1 — DENIED_OUT at host2.)
+    use pathtrace_engine::{Flow, Protocol, Source, TraceOptions};
+    let mut flow = Flow {
+        src: "2.128.1.1".parse().unwrap(),
+        dst: "2.128.0.101".parse().unwrap(),
+        protocol: Some(Protocol::Udp),
+        src_port: Some(49152),
+        dst_port: Some(53),
+    };
+    let g3 = cand
+        .device_index("as2dept1")
+        .and_then(|d| cand.interface_index(d, "GigabitEthernet3/0"))
+        .unwrap();
+    let t =
+        pathtrace_engine::trace_from(&cand, &flow, Source::Interface(g3), TraceOptions::default());
+    assert!(!t.branches.is_empty());
+    assert!(
+        t.branches
+            .iter()
+            .all(|b| b.disposition.as_str() == "ACCEPTED")
+    );
+    flow.src = "2.128.1.101".parse().unwrap();
+    let t = pathtrace_engine::trace(&cand, &flow).unwrap();
+    assert_eq!(t.branches.len(), 1);
+    assert_eq!(t.branches[0].disposition.as_str(), "DENIED_OUT");
+    assert_eq!(nodes(&cand, &t.branches[0]), ["host2"]);
+}
