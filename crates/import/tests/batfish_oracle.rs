@@ -362,6 +362,7 @@ fn interface_outage_moves_as3_traffic_through_as1() {
 /// subnets that `live` delivers is now denied there, on every path.
 #[test]
 fn candidate_acl_denies_outside_traffic_to_host1() {
+    use pathtrace_engine::{Flow, Protocol, Source, TraceOptions};
     let live = data_plane("live");
     let cand = data_plane("candidate");
     for b in &as3_dns_to_host1(&live).branches {
@@ -385,7 +386,6 @@ fn candidate_acl_denies_outside_traffic_to_host1() {
     // From a permitted source (as2dept1's own address on host2's subnet)
     // DNS to host1 still works. (host2 itself may not: its own iptables
     // OUTPUT drops packets to host1 — DENIED_OUT at host2.)
-    use pathtrace_engine::{Flow, Protocol, Source, TraceOptions};
     let mut flow = Flow {
         src: "2.128.1.1".parse().unwrap(),
         dst: "2.128.0.101".parse().unwrap(),

@@ -326,14 +326,18 @@ fn hosts_attach_to_their_gateway_with_iptables_as_acls() {
     assert_eq!(h1.kind, pathtrace_model::HostKind::Wired);
     assert_eq!(h1.switch.as_deref(), Some("as2dept1"));
     assert_eq!(h1.port.as_deref(), Some("GigabitEthernet2/0"));
-    // :INPUT DROP with udp/53 and tcp/22 accepted; OUTPUT accepts all.
+    // :INPUT DROP with udp/53 and tcp/22 accepted; OUTPUT accepts all (a
+    // declared chain stays a filter, as in Batfish: PERMITTED in traces).
     let acl_in = h1.acl_in.as_ref().unwrap();
     assert_eq!(acl_in.name, "filter::INPUT");
     assert_eq!(
         acl_in.entries,
         ["permit udp any any eq 53", "permit tcp any any eq 22"]
     );
-    assert_eq!(h1.acl_out, None);
+    assert_eq!(
+        h1.acl_out.as_ref().map(|a| a.entries.clone()),
+        Some(vec!["permit ip any any".to_string()])
+    );
     let h2 = &net.hosts[1];
     assert_eq!(h2.name.as_deref(), Some("host2"));
     assert_eq!(h2.port.as_deref(), Some("GigabitEthernet3/0"));

@@ -1723,8 +1723,11 @@ impl Converter {
                 true
             }
         };
-        if rules.is_empty() && accept {
-            return None; // everything passes: the same as no list
+        // A chain that is declared keeps its filter even when it lets
+        // everything through (Batfish reports it as PERMITTED); a chain the
+        // file does not mention filters nothing.
+        if rules.is_empty() && policy.is_none() {
+            return None;
         }
         let mut entries = Vec::new();
         for rule in rules {
