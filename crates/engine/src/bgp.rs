@@ -18,8 +18,8 @@
 //! - **Export**: only best paths; iBGP-learned paths go to iBGP peers only
 //!   through a route reflector (client routes to everyone, non-client
 //!   routes to clients); eBGP prepends the local AS and sets the next hop to
-//!   the session address, drops local preference and the MED of eBGP-learned
-//!   routes; iBGP keeps the next hop unless `next-hop-self` (locally
+//!   the session address, drops local preference and the MED of paths from
+//!   other ASes; iBGP keeps the next hop unless `next-hop-self` (locally
 //!   originated routes always get the session address); reflected routes get
 //!   ORIGINATOR_ID and CLUSTER_LIST; the outbound route-map runs; communities
 //!   are stripped unless `send-community`.
@@ -704,7 +704,9 @@ fn export(
         a.as_path = Rc::from(path);
         a.next_hop = Some(s.from_ip);
         a.local_pref = DEFAULT_LOCAL_PREF;
-        if p.ebgp {
+        // A MED received from a neighbouring AS is not passed on to
+        // another AS (RFC 4271 §5.1.4): only the AS's own paths keep theirs.
+        if !p.as_path.is_empty() {
             a.med = 0;
         }
         a.originator_id = None;
