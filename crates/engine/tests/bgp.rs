@@ -86,8 +86,8 @@ fn route<'a>(rib: &'a [RibRoute], node: &str, prefix: &str) -> Vec<&'a RibRoute>
         .collect()
 }
 
-fn ip(s: &str) -> Option<IpAddr> {
-    Some(s.parse().unwrap())
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn shorter_as_path_wins_and_ebgp_beats_ibgp() {
     assert_eq!(b1.len(), 1);
     assert_eq!(
         (b1[0].protocol, b1[0].next_hop_ip, b1[0].admin),
-        ("bgp", ip("192.0.2.1"), 20)
+        ("bgp", Some(ip("192.0.2.1")), 20)
     );
     // B2: eBGP from A is [1 1 1] (prepended); iBGP from B1 is [1]: the
     // shorter AS path wins over eBGP-over-iBGP, which comes later.
@@ -106,7 +106,7 @@ fn shorter_as_path_wins_and_ebgp_beats_ibgp() {
     assert_eq!(b2.len(), 1);
     assert_eq!(
         (b2[0].protocol, b2[0].next_hop_ip, b2[0].admin),
-        ("ibgp", ip("192.0.2.1"), 200),
+        ("ibgp", Some(ip("192.0.2.1")), 200),
         "iBGP keeps the eBGP next hop (no next-hop-self)"
     );
 }
@@ -124,7 +124,7 @@ fn med_from_another_as_is_not_passed_on() {
     assert_eq!(c.len(), 1);
     assert_eq!(
         (c[0].protocol, c[0].next_hop_ip, c[0].metric),
-        ("bgp", ip("192.0.2.13"), 0),
+        ("bgp", Some(ip("192.0.2.13")), 0),
         "AS 1's MED stays in AS 2"
     );
 }
@@ -155,7 +155,7 @@ fn unresolvable_next_hop_and_no_session_without_the_peer() {
     let b2 = route(&rib, "B2", "10.1.0.0/24");
     assert_eq!(
         (b2[0].protocol, b2[0].next_hop_ip),
-        ("ibgp", ip("192.0.2.5"))
+        ("ibgp", Some(ip("192.0.2.5")))
     );
     assert_eq!(route(&rib, "C", "10.1.0.0/24").len(), 1);
 }
@@ -211,6 +211,6 @@ fn ibgp_paths_are_not_passed_between_ibgp_peers_without_a_reflector() {
     assert_eq!(b3.len(), 1);
     assert_eq!(
         (b3[0].protocol, b3[0].next_hop_ip),
-        ("ibgp", ip("192.0.2.5"))
+        ("ibgp", Some(ip("192.0.2.5")))
     );
 }
