@@ -344,13 +344,26 @@ fn control_plane(
 ) -> u32 {
     let n = dp.devices.len();
     let has_bgp = net.devices.iter().any(|d| d.bgp.is_some());
+    // OSPF sees BGP's routes only through `redistribute bgp` and a
+    // conditional default origination; otherwise it is computed once.
+    let ospf_uses_bgp = has_bgp
+        && net.devices.iter().any(|d| {
+            d.ospf.as_ref().is_some_and(|o| {
+                o.redistribute
+                    .iter()
+                    .any(|r| r.source == pathtrace_model::RouteSource::Bgp)
+                    || o.default_information_originate
+                        == Some(pathtrace_model::DefaultOriginate::Conditional)
+            })
+        });
     let mut bgp_cands: Vec<Vec<Candidate>> = vec![Vec::new(); n];
+    let mut ospf = prepare_ospf(net, dp, interner, &bgp_cands);
     let mut rounds = 0;
     // Whether the FIBs hold `bgp_cands` (false only when the rounds ran out).
     let mut installed = false;
     for _ in 0..MAX_TOPOLOGY_ROUNDS {
         rounds += 1;
-        install_all(net, dp, interner, &bgp_cands, None);
+        install_all(net, dp, interner, &ospf, &bgp_cands, None);
         installed = true;
         if !has_bgp {
             break;
@@ -360,6 +373,9 @@ fn control_plane(
         if !same {
             bgp_cands.clone_from(&res.candidates);
             installed = false;
+            if ospf_uses_bgp {
+                ospf = prepare_ospf(net, dp, interner, &bgp_cands);
+            }
         }
         dp.bgp = Some(std::sync::Arc::new(res));
         if same {
@@ -367,29 +383,39 @@ fn control_plane(
         }
     }
     if let Some(rec) = record {
-        install_all(net, dp, interner, &bgp_cands, Some(rec));
+        install_all(net, dp, interner, &ospf, &bgp_cands, Some(rec));
     } else if !installed {
-        install_all(net, dp, interner, &bgp_cands, None);
+        install_all(net, dp, interner, &ospf, &bgp_cands, None);
     }
     rounds
 }
 
-/// One pass: OSPF (with BGP routes available to redistribution), every
-/// device's RIB → FIB, interned tables and ARP targets into `dp`.
+/// OSPF's shared state (SPF per area, summaries, externals), with the BGP
+/// routes available to redistribution.
+fn prepare_ospf(
+    net: &Network,
+    dp: &DataPlane,
+    interner: &mut Interner,
+    bgp: &[Vec<Candidate>],
+) -> crate::ospf::Ospf {
+    crate::ospf::Ospf::prepare(net, dp, interner, &mut |d, i| {
+        let mut v = base_rib(net, dp, d, i).remove(&0).unwrap_or_default();
+        v.extend(bgp[d as usize].iter().cloned());
+        v
+    })
+}
+
+/// One pass: every device's RIB (connected, static, OSPF, BGP) → FIB, one
+/// device at a time so memory stays proportional to the result; then the
+/// interned tables and ARP targets into `dp`.
 fn install_all(
     net: &Network,
     dp: &mut DataPlane,
     interner: &mut Interner,
+    ospf: &crate::ospf::Ospf,
     bgp: &[Vec<Candidate>],
     mut record: Option<&mut Vec<crate::rib::RibRoute>>,
 ) {
-    // OSPF's shared state first, then one device at a time: RIB → FIB, so
-    // memory stays proportional to the result, not to every RIB at once.
-    let ospf = crate::ospf::Ospf::prepare(net, dp, interner, &mut |d, i| {
-        let mut v = base_rib(net, dp, d, i).remove(&0).unwrap_or_default();
-        v.extend(bgp[d as usize].iter().cloned());
-        v
-    });
     let mut all_fibs = Vec::with_capacity(dp.devices.len());
     for di in 0..dp.devices.len() as u32 {
         let mut rib = base_rib(net, dp, di, interner);
@@ -400,7 +426,6 @@ fn install_all(
         apply_observed(net, dp, di, &mut rib);
         all_fibs.push(install_device(dp, di, rib, interner, record.as_deref_mut()));
     }
-    drop(ospf);
     for (d, f) in dp.devices.iter_mut().zip(all_fibs) {
         d.fibs = f;
     }
