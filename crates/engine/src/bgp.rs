@@ -130,7 +130,8 @@ pub struct BgpPath {
 /// A router's paths for one prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
-    /// Every valid path, best first.
+    /// Valid paths, best first: every one on a router that sends additional
+    /// paths, else only the selected ones.
     pub paths: Vec<BgpPath>,
     /// The first `selected` paths are used (best and its multipath peers).
     pub selected: usize,
@@ -162,8 +163,9 @@ struct Session {
 pub struct BgpResult {
     /// Per device: candidates for the main RIB (bgp, ibgp, aggregate).
     pub(crate) candidates: Vec<Vec<Candidate>>,
-    /// Per device: every valid path per prefix, best first, and how many
-    /// of them are selected (best + multipath).
+    /// Per device: the valid paths per prefix, best first (all of them on
+    /// a router that sends additional paths, else the selected ones), and
+    /// how many of them are selected (best + multipath).
     pub best: Vec<BTreeMap<IpNet, Selection>>,
     /// Established sessions as (device, peer address) pairs, both directions.
     pub sessions: Vec<(u32, IpAddr)>,
@@ -264,10 +266,16 @@ pub(crate) fn compute(net: &Network, dp: &DataPlane, prev: Option<&BgpResult>) -
                     }
                 }
             }
+            // Only a router that sends additional paths needs the paths it
+            // does not use; the others keep their selection alone.
+            let keep_all = r.cfg.neighbors.iter().any(|nb| nb.additional_paths_send);
             let mut sel = BTreeMap::new();
             for (prefix, mut paths) in table {
                 let selected = select(r.cfg, &mut paths);
                 if selected > 0 {
+                    if !keep_all {
+                        paths.truncate(selected);
+                    }
                     sel.insert(prefix, Selection { paths, selected });
                 }
             }
