@@ -36,16 +36,21 @@
 //!   `maximum-paths eibgp`.
 //!
 //! Propagation runs in synchronous rounds until no router's best paths
-//! change (bounded; a network that oscillates is reported as not converged
-//! and its last round is used).
+//! change (bounded; a network that oscillates is marked not converged in
+//! [`BgpResult::converged`] and its last round is used). Only routers one of
+//! whose peers changed are recomputed in a round; the confirming run after
+//! the FIBs took the BGP routes starts from the previous result.
 //!
-//! Not modelled (named in docs/import-coverage.md): ADD-PATH, confederations,
+//! ADD-PATH: a router sends every valid path to a neighbor with
+//! `additional_paths_send` whose side has `additional_paths_receive`.
+//!
+//! Not modelled (named in docs/engine.md): confederations,
 //! `bgp always-compare-med`, `as-path multipath-relax`, dampening, conditional
 //! advertisement, VRF address families.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc as Rc;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use pathtrace_model::routing::Bgp as BgpConfig;
@@ -99,7 +104,7 @@ pub struct BgpPath {
     /// BGP next hop (`None` for a locally originated path).
     pub next_hop: Option<IpAddr>,
     /// AS path, nearest AS first.
-    pub as_path: Rc<[u32]>,
+    pub as_path: Arc<[u32]>,
     /// Local preference.
     pub local_pref: u32,
     /// MED.
@@ -109,7 +114,7 @@ pub struct BgpPath {
     /// ORIGIN.
     pub origin: Origin,
     /// Communities, sorted.
-    pub communities: Rc<[u32]>,
+    pub communities: Arc<[u32]>,
     /// Learned from this session (index into the session list); `None` = local.
     session: Option<u32>,
     local: Option<LocalKind>,
@@ -118,7 +123,7 @@ pub struct BgpPath {
     /// The router that injected the path into the AS (iBGP), if known.
     pub originator_id: Option<Ipv4Addr>,
     /// Route reflectors the path passed (their cluster ids).
-    pub cluster_list: Rc<[Ipv4Addr]>,
+    pub cluster_list: Arc<[Ipv4Addr]>,
     /// The peer's address it was received from.
     pub received_from: Option<IpAddr>,
     /// The peer's router id.
@@ -527,17 +532,17 @@ fn empty_path(prefix: IpNet, router: &Router<'_>) -> BgpPath {
     BgpPath {
         prefix,
         next_hop: None,
-        as_path: Rc::from(Vec::new()),
+        as_path: Arc::from(Vec::new()),
         local_pref: DEFAULT_LOCAL_PREF,
         med: 0,
         weight: LOCAL_WEIGHT,
         origin: Origin::Igp,
-        communities: Rc::from(Vec::new()),
+        communities: Arc::from(Vec::new()),
         session: None,
         local: None,
         ebgp: false,
         originator_id: None,
-        cluster_list: Rc::from(Vec::new()),
+        cluster_list: Arc::from(Vec::new()),
         received_from: None,
         peer_router_id: router.id,
         igp_cost: 0,
@@ -561,12 +566,12 @@ fn from_policy(p: &mut BgpPath, r: PolicyRoute) {
     p.local_pref = r.local_pref;
     p.weight = r.weight;
     if p.communities[..] != r.communities[..] {
-        p.communities = Rc::from(r.communities);
+        p.communities = Arc::from(r.communities);
     }
     if !r.prepend.is_empty() {
         let mut v = r.prepend;
         v.extend(p.as_path.iter().copied());
-        p.as_path = Rc::from(v);
+        p.as_path = Arc::from(v);
     }
 }
 
@@ -709,7 +714,7 @@ fn export(
     if s.ebgp {
         let mut path = vec![sender.cfg.asn];
         path.extend(p.as_path.iter().copied());
-        a.as_path = Rc::from(path);
+        a.as_path = Arc::from(path);
         a.next_hop = Some(s.from_ip);
         a.local_pref = DEFAULT_LOCAL_PREF;
         // A MED received from a neighbouring AS is not passed on to
@@ -718,7 +723,7 @@ fn export(
             a.med = 0;
         }
         a.originator_id = None;
-        a.cluster_list = Rc::from(Vec::new());
+        a.cluster_list = Arc::from(Vec::new());
         a.ebgp = true;
     } else {
         if nbr.next_hop_self || p.next_hop.is_none() {
@@ -729,7 +734,7 @@ fn export(
             a.originator_id = Some(p.originator_id.unwrap_or(p.peer_router_id));
             let mut cl = vec![sender.id];
             cl.extend(p.cluster_list.iter().copied());
-            a.cluster_list = Rc::from(cl);
+            a.cluster_list = Arc::from(cl);
         }
         a.ebgp = false;
     }
@@ -741,7 +746,7 @@ fn export(
         from_policy(&mut a, pr);
     }
     if !nbr.send_community && !a.communities.is_empty() {
-        a.communities = Rc::from(Vec::new());
+        a.communities = Arc::from(Vec::new());
     }
     Some(a)
 }
