@@ -61,7 +61,7 @@ enum Command {
         #[command(flatten)]
         conn: client_cmd::Conn,
     },
-    /// Import a network model from collected state (SuzieQ parquet) or read an IOS snapshot's coverage (`--snapshot DIR --report`); partial, see docs/import.md.
+    /// Import a network model from collected state (SuzieQ parquet) or a Cisco IOS snapshot (`--snapshot DIR [-o FILE | --report]`); see docs/import.md.
     Import(import_cmd::ImportArgs),
     /// Tasks on a controller: show, wait.
     Task {
