@@ -6,62 +6,16 @@
 mod common;
 
 use std::ffi::OsStr;
-use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Server, start_server_with};
+use common::{Server, http, login, start_server_with};
 use serde_json::Value;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/suzieq/parquet")
-}
-
-/// One HTTP/1.1 exchange (`Connection: close`): status and body.
-fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_mins(1))).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n"
-    );
-    for (k, v) in headers {
-        let _ = write!(req, "{k}: {v}\r\n");
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("a response");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .expect("a status");
-    assert!(
-        !head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked"),
-        "this helper reads whole bodies only"
-    );
-    (status, body.to_string())
-}
-
-/// Log in as the demo user: a token.
-fn login(addr: SocketAddr) -> String {
-    let (status, body) = http(
-        addr,
-        "POST",
-        "/dna/system/api/v1/auth/token",
-        // devnetuser:Cisco123!
-        &[("Authorization", "Basic ZGV2bmV0dXNlcjpDaXNjbzEyMyE=")],
-    );
-    assert_eq!(status, 200, "{body}");
-    let v: Value = serde_json::from_str(&body).unwrap();
-    v["Token"].as_str().expect("a token").to_string()
 }
 
 /// `pathtrace flow start SRC DST --include … --format json` against `server`:
