@@ -349,6 +349,7 @@ fn trace_cmd(args: &TraceArgs) -> anyhow::Result<ExitCode> {
             args.src_port,
             args.dst_port,
             args.src_ip,
+            matches!(args.format, Format::Batfish),
         ) {
             Ok(Ok(t)) => t,
             Ok(Err(e)) => {
@@ -366,7 +367,7 @@ fn trace_cmd(args: &TraceArgs) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::from(2));
         }
-        return print_trace(&t.dp, &t.net, &t.trace, args.format);
+        return print_trace(&t.dp, &t.rib, &t.trace, args.format);
     }
     let (src, dst) = match (
         parse_addr(&args.src, "source", "<START>"),
@@ -405,7 +406,13 @@ fn trace_cmd(args: &TraceArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: ports apply to tcp and udp only");
         return Ok(ExitCode::from(2));
     }
-    let dp = pathtrace_engine::build(&net);
+    // `--format batfish` names each route's own next hop: the RIB comes
+    // from the same control-plane computation (collected state has none).
+    let (dp, rib) = if matches!(args.format, Format::Batfish) && net.observed.is_empty() {
+        pathtrace_engine::build_with_routes(&net)
+    } else {
+        (pathtrace_engine::build(&net), Vec::new())
+    };
     if matches!(args.format, Format::Suzieq) {
         let Some(plane) = dp.state.as_deref() else {
             eprintln!(
@@ -440,7 +447,7 @@ fn trace_cmd(args: &TraceArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let code = print_trace(&dp, &net, &trace, args.format)?;
+    let code = print_trace(&dp, &rib, &trace, args.format)?;
     if matches!(args.format, Format::Table)
         && let Some(plane) = dp.state.as_deref()
         && let Ok(st) = pathtrace_engine::state::trace_state(plane, src, dst, None)
@@ -454,7 +461,7 @@ fn trace_cmd(args: &TraceArgs) -> anyhow::Result<ExitCode> {
 /// branch DNA Center would show succeeds, else 1.
 fn print_trace(
     dp: &pathtrace_engine::DataPlane,
-    net: &Network,
+    rib: &[pathtrace_engine::RibRoute],
     trace: &pathtrace_engine::Trace,
     format: Format,
 ) -> anyhow::Result<ExitCode> {
@@ -467,13 +474,8 @@ fn print_trace(
         Format::Suzieq => anyhow::bail!("--format suzieq is answered from collected state"),
         Format::Batfish => {
             // The RIB gives each route its own next hop (a BGP route its BGP
-            // next hop), as Batfish shows them; collected state has none.
-            let rib = if dp.state.is_some() {
-                Vec::new()
-            } else {
-                pathtrace_engine::routes(net)
-            };
-            print!("{}", snapshot_cmd::batfish_text(dp, trace, &rib));
+            // next hop), as Batfish shows them.
+            print!("{}", snapshot_cmd::batfish_text(dp, trace, rib));
         }
         Format::Dnac => {
             let now = now_ms();

@@ -489,16 +489,17 @@ pub fn resolve_start(
 /// What `trace --snapshot` produced: the data plane, the flow and its trace,
 /// and the network (for the routes of the Batfish text).
 pub struct SnapshotTrace {
-    /// The converted network.
-    pub net: Network,
-    /// Its data plane.
+    /// The converted network's data plane.
     pub dp: DataPlane,
+    /// Its main RIB, when asked for (`--format batfish` names each route).
+    pub rib: Vec<RibRoute>,
     /// The trace.
     pub trace: Trace,
 }
 
 /// Run a trace on a snapshot: load, resolve START and DST, apply Batfish's
 /// traceroute defaults, trace.
+#[allow(clippy::too_many_arguments)] // the trace command's flags, one each
 pub fn trace(
     dir: &Path,
     start: &str,
@@ -507,13 +508,18 @@ pub fn trace(
     src_port: Option<u16>,
     dst_port: Option<u16>,
     src_ip: Option<IpAddr>,
+    with_rib: bool,
 ) -> Result<Result<SnapshotTrace, pathtrace_engine::TraceError>, Usage> {
     let start = parse_start(start)?;
     if (src_port.is_some() || dst_port.is_some()) && protocol == Some(Protocol::Icmp) {
         return Err(Usage("ports apply to tcp and udp only".to_string()));
     }
     let net = load(dir)?;
-    let dp = pathtrace_engine::build(&net);
+    let (dp, rib) = if with_rib {
+        pathtrace_engine::build_with_routes(&net)
+    } else {
+        (pathtrace_engine::build(&net), Vec::new())
+    };
     let dst = resolve_dst(&dp, dst)?;
     let (source, src) = resolve_start(&dp, &start, src_ip, dst)?;
     if src.is_ipv4() != dst.is_ipv4() {
@@ -539,7 +545,7 @@ pub fn trace(
         )),
         None => pathtrace_engine::trace_with(&dp, &flow, TraceOptions::default()),
     };
-    Ok(t.map(|trace| SnapshotTrace { net, dp, trace }))
+    Ok(t.map(|trace| SnapshotTrace { dp, rib, trace }))
 }
 
 // ------------------------------------------------------- Batfish-like text

@@ -323,10 +323,16 @@ pub fn build(net: &Network) -> DataPlane {
 /// The main RIB of every device and VRF as computed for `net` (what
 /// `pathtrace routes` prints): one row per installed route and next hop.
 pub fn routes(net: &Network) -> Vec<crate::rib::RibRoute> {
+    build_with_routes(net).1
+}
+
+/// [`build`] and [`routes`] from one control-plane computation (for views
+/// that show each route's own next hop beside a trace).
+pub fn build_with_routes(net: &Network) -> (DataPlane, Vec<crate::rib::RibRoute>) {
     let mut out = Vec::new();
-    build_with(net, Some(&mut out));
+    let dp = build_with(net, Some(&mut out));
     out.extend(crate::rib::host_routes(net));
-    out
+    (dp, out)
 }
 
 /// Topology rounds (IGP → sessions → BGP → FIBs again) before giving up.

@@ -30,7 +30,7 @@ pub mod state;
 pub mod trace;
 pub mod view;
 
-pub use dataplane::{DataPlane, build, routes};
+pub use dataplane::{DataPlane, build, build_with_routes, routes};
 pub use flow::{Flow, Protocol};
 pub use rib::RibRoute;
 pub use trace::{
