@@ -112,6 +112,8 @@ pub struct AppState {
     pub hot: Option<Arc<crate::hot::Hot>>,
     /// Tokens seen by this process (the store stays the source of truth).
     pub tokens: Arc<TokenCache>,
+    /// The jobs this process holds leases on ([`crate::lease`]).
+    pub leases: Arc<crate::lease::Leases>,
 }
 
 /// A write-behind cache of tokens: a request's token check costs no store

@@ -41,6 +41,15 @@ pub struct FileConfig {
     pub token_session_timeout: Option<i64>,
     /// Seconds between two runs of a `periodicRefresh` analysis.
     pub refresh_interval: Option<i64>,
+    /// Seconds a replica's lease on a job it runs lasts (renewed every
+    /// third of it); a dead replica's jobs run again after it.
+    pub job_lease: Option<f64>,
+    /// Seconds between two checks for a newer stored snapshot (PostgreSQL).
+    pub snapshot_check_interval: Option<f64>,
+    /// Seconds a stopping server waits for requests and jobs in flight.
+    pub shutdown_grace: Option<f64>,
+    /// Pooled database connections per process.
+    pub database_max_connections: Option<u32>,
     /// Users who may log in.
     #[serde(default)]
     pub users: Vec<UserEntry>,
@@ -122,6 +131,14 @@ pub struct Settings {
     pub session_timeout_s: i64,
     /// Seconds between two runs of a periodic analysis.
     pub refresh_interval_s: i64,
+    /// Job lease, ms.
+    pub job_lease_ms: i64,
+    /// Between two checks for a newer stored snapshot.
+    pub snapshot_check: std::time::Duration,
+    /// How long a stopping server waits for what is in flight.
+    pub shutdown_grace: std::time::Duration,
+    /// Pooled database connections.
+    pub database_max_connections: u32,
     /// Users.
     pub users: Vec<User>,
     /// Whether the demo user is in `users`.
@@ -201,8 +218,36 @@ pub fn resolve(o: Overrides) -> anyhow::Result<Settings> {
     if !(1..=86_400).contains(&refresh_interval_s) {
         anyhow::bail!("refresh_interval: must be 1-86400 seconds, got {refresh_interval_s}");
     }
+    let seconds = |field: &str, v: Option<f64>, default: f64, range: (f64, f64)| {
+        let v = v.unwrap_or(default);
+        if v.is_finite() && v >= range.0 && v <= range.1 {
+            Ok(std::time::Duration::from_secs_f64(v))
+        } else {
+            Err(anyhow::anyhow!(
+                "{field}: must be {}-{} seconds, got {v}",
+                range.0,
+                range.1
+            ))
+        }
+    };
+    let job_lease = seconds("job_lease", file.job_lease, 10.0, (0.5, 3600.0))?;
+    let snapshot_check = seconds(
+        "snapshot_check_interval",
+        file.snapshot_check_interval,
+        1.0,
+        (0.05, 3600.0),
+    )?;
+    let shutdown_grace = seconds("shutdown_grace", file.shutdown_grace, 10.0, (0.0, 3600.0))?;
+    let database_max_connections = file.database_max_connections.unwrap_or(8);
+    if !(1..=1000).contains(&database_max_connections) {
+        anyhow::bail!("database_max_connections: must be 1-1000, got {database_max_connections}");
+    }
     Ok(Settings {
         refresh_interval_s,
+        job_lease_ms: i64::try_from(job_lease.as_millis()).unwrap_or(i64::MAX),
+        snapshot_check,
+        shutdown_grace,
+        database_max_connections,
         listen,
         tls_listen,
         data_dir,

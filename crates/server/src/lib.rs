@@ -13,7 +13,9 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod follow;
 pub mod hot;
+pub mod lease;
 pub mod metrics;
 pub mod refresh;
 pub mod store;
@@ -50,12 +52,8 @@ pub async fn load_snapshot(store: &Store, network: Option<&Path>) -> anyhow::Res
             std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))?,
             p.display().to_string(),
         ),
-        None => match store.latest_snapshot().await? {
-            Some((version, digest_of, model, published_ms)) => {
-                let net = pathtrace_model::load_str(&model, "stored snapshot")?;
-                let demo = digest_of == digest(pathtrace_model::demo::DEMO_YAML);
-                return Ok(Snapshot::new(version, published_ms, net, demo));
-            }
+        None => match follow::latest(store).await? {
+            Some(snapshot) => return Ok(snapshot),
             None => (
                 pathtrace_model::demo::DEMO_YAML.to_string(),
                 pathtrace_model::demo::DEMO_FILE.to_string(),
@@ -97,9 +95,13 @@ const HOT_ANALYSES: usize = 4_096;
 pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Router)> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("data directory {}", settings.data_dir.display()))?;
-    let store = Store::open(&settings.database_url)
+    let store = Store::open_with(&settings.database_url, settings.database_max_connections)
         .await
         .context("opening the store")?;
+    let store = {
+        let owner = store.owner().to_string();
+        store.with_lease(&owner, settings.job_lease_ms)
+    };
     let snapshot = match &settings.network_loader {
         Some(loader) => load_snapshot_from(&store, loader).await?,
         None => load_snapshot(&store, settings.network.as_deref()).await?,
@@ -135,6 +137,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
         session_timeout_s: settings.session_timeout_s,
         jobs: worker::pool(settings.workers),
         tokens: Arc::new(app::TokenCache::default()),
+        leases: Arc::new(lease::Leases::default()),
     };
     let recovered = worker::recover(&state).await?;
     if recovered > 0 {
@@ -165,6 +168,10 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
         }
     });
     refresh::spawn_scheduler(&state);
+    lease::spawn(&state);
+    if state.store.is_shared() {
+        follow::spawn(&state, settings.snapshot_check);
+    }
     let router = app::router(state.clone());
     Ok((state, router))
 }
@@ -209,8 +216,10 @@ fn lock_sqlite(url: &str) -> anyhow::Result<Option<std::fs::File>> {
     }
 }
 
-/// Serve until Ctrl-C or SIGTERM. Analyses still queued when the process
-/// stops stay INPROGRESS in the store and are finished on the next start.
+/// Serve until Ctrl-C or SIGTERM, then drain: requests in flight finish
+/// (up to `shutdown_grace`), then the jobs this process holds (up to
+/// `shutdown_grace` again); the leases of jobs still unfinished are handed
+/// back, so another replica — or this one's next start — runs them.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("data directory {}", settings.data_dir.display()))?;
@@ -285,6 +294,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         }
     }
     let shutdown = handle.clone();
+    let grace = settings.shutdown_grace;
     tokio::spawn(async move {
         // Ctrl-C or SIGTERM: stop accepting, let requests in flight finish.
         #[cfg(unix)]
@@ -307,7 +317,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
-        shutdown.graceful_shutdown(Some(Duration::from_secs(5)));
+        shutdown.graceful_shutdown(Some(grace));
     });
     match https {
         Some(https) => {
@@ -316,6 +326,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             b.context("HTTPS listener")?;
         }
         None => http.await.context("HTTP listener")?,
+    }
+    // No more requests: let the jobs held finish, hand back the rest.
+    let held = state.leases.len();
+    let released = lease::drain(&state, grace).await;
+    if held > 0 {
+        println!(
+            "stopped: {} job(s) finished while draining, {released} handed back to other replicas",
+            held.saturating_sub(released)
+        );
     }
     Ok(())
 }

@@ -103,6 +103,9 @@ pub fn spawn_scheduler(state: &AppState) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if state.leases.draining() {
+                break;
+            }
             if let Err(e) = run_due(&state, now_ms()).await {
                 tracing::warn!(error = %e, "refresh scheduling failed; retrying");
             }

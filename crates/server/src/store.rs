@@ -256,6 +256,32 @@ pub struct Store {
     /// default): a checkpoint running beside a busy writer never catches up,
     /// and the WAL would grow without bound.
     sqlite: bool,
+    /// PostgreSQL (shared by replicas; row locks with `SKIP LOCKED`).
+    postgres: bool,
+    /// This process's name in job leases (see [`Store::with_lease`]).
+    owner: std::sync::Arc<str>,
+    /// How long a lease lasts, ms.
+    lease_ms: i64,
+}
+
+/// Default job lease, ms (`job_lease` in the configuration).
+pub const DEFAULT_LEASE_MS: i64 = 10_000;
+
+/// Connections per process when none is configured.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 8;
+
+/// A name for this process in job leases and logs: `HOST:PID:XXXX` (four
+/// random hex digits, so a restarted process with a recycled pid is a
+/// different owner).
+pub fn replica_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    let salt = uuid::Uuid::new_v4().as_u128() & 0xffff;
+    format!("{host}:{}:{salt:04x}", std::process::id())
 }
 
 const ANALYSIS_COLUMNS: &str = "id, seq, task_id, source_ip, dest_ip, source_port, dest_port, protocol, \
@@ -267,10 +293,16 @@ impl Store {
     /// Connect to `url` (`sqlite://FILE?mode=rwc`, `sqlite::memory:` or
     /// `postgres://…`) and apply the migrations.
     pub async fn open(url: &str) -> Result<Store> {
+        Store::open_with(url, DEFAULT_MAX_CONNECTIONS).await
+    }
+
+    /// [`Store::open`] with at most `max_connections` pooled connections
+    /// (`database_max_connections`; an in-memory store always has one).
+    pub async fn open_with(url: &str, max_connections: u32) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let memory = url.contains(":memory:");
         let mut opts = AnyPoolOptions::new()
-            .max_connections(if memory { 1 } else { 8 })
+            .max_connections(if memory { 1 } else { max_connections.max(1) })
             // A broken connection shows as the statement's error (a 503);
             // pinging before every use would double the round trips.
             .test_before_acquire(false);
@@ -299,7 +331,157 @@ impl Store {
         Ok(Store {
             pool,
             sqlite: url.starts_with("sqlite:") && !memory,
+            postgres: url.starts_with("postgres"),
+            owner: replica_id().into(),
+            lease_ms: DEFAULT_LEASE_MS,
         })
+    }
+
+    /// The same store with another lease owner and duration (tests name
+    /// their replicas; `serve` sets `job_lease`).
+    #[must_use]
+    pub fn with_lease(mut self, owner: &str, lease_ms: i64) -> Store {
+        self.owner = owner.into();
+        self.lease_ms = lease_ms.max(1);
+        self
+    }
+
+    /// This process's name in leases.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// The lease duration, ms.
+    pub fn lease_ms(&self) -> i64 {
+        self.lease_ms
+    }
+
+    /// Whether this is an embedded SQLite store (one process) rather than a
+    /// database replicas share.
+    pub fn is_shared(&self) -> bool {
+        self.postgres
+    }
+
+    /// Whether the database answers (`GET /health`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The newest snapshot version (0: none), cheap enough to ask every second.
+    pub async fn latest_version(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM snapshots")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Claim up to `limit` jobs (INPROGRESS analyses) whose lease ran out
+    /// before `before` (or that never had one), oldest first, never one
+    /// this process holds a live lease on (at `now`): this process
+    /// becomes their owner until `now` + the lease, and their attempt count
+    /// goes up by one. On PostgreSQL the rows are locked with `FOR UPDATE
+    /// SKIP LOCKED`, so replicas claiming at once never claim the same job;
+    /// an SQLite store has one process. Returns each job and its attempts.
+    pub async fn claim_jobs(
+        &self,
+        before: i64,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<(Analysis, i64)>> {
+        let lock = if self.postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE analyses SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM analyses WHERE status = 'INPROGRESS' \
+             AND (lease_until IS NULL OR lease_until < $3) \
+             AND (COALESCE(lease_owner, '') <> $4 OR lease_until < $5) \
+             ORDER BY seq LIMIT $6{lock}) \
+             RETURNING {ANALYSIS_COLUMNS}, attempts"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(self.owner.to_string())
+            .bind(now + self.lease_ms)
+            .bind(before)
+            .bind(self.owner.to_string())
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((analysis_from_row(r)?, r.try_get::<i64, _>(19)?)))
+            .collect()
+    }
+
+    /// Renew this process's leases on `ids` (the jobs it is running or has
+    /// queued) until `now` + the lease; how many were renewed.
+    pub async fn renew_leases(&self, ids: &[String], now: i64) -> Result<u64> {
+        let mut renewed = 0;
+        for chunk in ids.chunks(LEASE_CHUNK) {
+            let list = (3..3 + chunk.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE analyses SET lease_until = $1 WHERE lease_owner = $2 \
+                 AND status = 'INPROGRESS' AND id IN ({list})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(now + self.lease_ms)
+                .bind(self.owner.to_string());
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            renewed += q.execute(&self.pool).await?.rows_affected();
+        }
+        Ok(renewed)
+    }
+
+    /// Give back this process's leases: on `ids`, or (`None`) on every job
+    /// it still holds (graceful shutdown). Another replica claims them on
+    /// its next look. How many were released.
+    pub async fn release_leases(&self, ids: Option<&[String]>) -> Result<u64> {
+        let Some(ids) = ids else {
+            let r = sqlx::query(
+                "UPDATE analyses SET lease_until = 0 WHERE lease_owner = $1 AND status = 'INPROGRESS'",
+            )
+            .bind(self.owner.to_string())
+            .execute(&self.pool)
+            .await?;
+            return Ok(r.rows_affected());
+        };
+        let mut released = 0;
+        for chunk in ids.chunks(LEASE_CHUNK) {
+            let list = (2..2 + chunk.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE analyses SET lease_until = 0 WHERE lease_owner = $1 \
+                 AND status = 'INPROGRESS' AND id IN ({list})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.owner.to_string());
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            released += q.execute(&self.pool).await?.rows_affected();
+        }
+        Ok(released)
+    }
+
+    /// (analyses, of which INPROGRESS, total attempts) — for tests and
+    /// the fault checks.
+    pub async fn job_counts(&self) -> Result<(i64, i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN status = 'INPROGRESS' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(attempts), 0) AS BIGINT) FROM analyses",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
     }
 
     /// Record a token for `username`.
@@ -475,7 +657,8 @@ impl Store {
             })
             .collect();
         for chunk in created.chunks(INSERT_CHUNK) {
-            insert_analyses(&mut tx, self.sqlite, chunk.iter().map(|(a, _)| *a)).await?;
+            let lease = (self.owner.as_ref(), crate::app::now_ms() + self.lease_ms);
+            insert_analyses(&mut tx, self.sqlite, lease, chunk.iter().map(|(a, _)| *a)).await?;
             insert_tasks(&mut tx, self.sqlite, chunk.iter().map(|(_, t)| *t)).await?;
         }
         // A periodic analysis written finished keeps its first run.
@@ -707,7 +890,10 @@ impl Store {
     }
 }
 
-/// Rows per multi-row INSERT (17 parameters each: well under every
+/// Ids per lease statement.
+const LEASE_CHUNK: usize = 500;
+
+/// Rows per multi-row INSERT (21 parameters each: well under every
 /// backend's limit on bound parameters).
 const INSERT_CHUNK: usize = 16;
 
@@ -824,14 +1010,17 @@ fn values_clause(rows: usize, cols: usize, sqlite: bool) -> String {
     s
 }
 
+/// Insert analyses; those still INPROGRESS are leased to `lease` (owner,
+/// until): the process that created them runs them.
 async fn insert_analyses<'a>(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     sqlite: bool,
+    lease: (&str, i64),
     rows: impl ExactSizeIterator<Item = &'a Analysis>,
 ) -> Result<()> {
     let sql = format!(
-        "INSERT INTO analyses ({ANALYSIS_COLUMNS}) VALUES {}",
-        values_clause(rows.len(), 19, sqlite)
+        "INSERT INTO analyses ({ANALYSIS_COLUMNS}, lease_owner, lease_until) VALUES {}",
+        values_clause(rows.len(), 21, sqlite)
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for a in rows {
@@ -856,6 +1045,10 @@ async fn insert_analyses<'a>(
             .bind(a.snapshot_version)
             .bind(a.previous_id.clone())
             .bind(a.next_refresh_ms);
+        let running = a.status == "INPROGRESS";
+        q = q
+            .bind(running.then(|| lease.0.to_string()))
+            .bind(running.then_some(lease.1));
     }
     q.execute(&mut **tx).await?;
     Ok(())
@@ -896,13 +1089,14 @@ async fn finish(
     error_code: Option<&str>,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "UPDATE analyses SET status = $1, failure_reason = $2, last_update_ms = $3, result = $4 \
-         WHERE id = $5 AND status = 'INPROGRESS'",
+        "UPDATE analyses SET status = $1, failure_reason = $2, last_update_ms = $3, result = $4, \
+         snapshot_version = $5 WHERE id = $6 AND status = 'INPROGRESS'",
     )
     .bind(a.status.clone())
     .bind(a.failure_reason.clone())
     .bind(a.last_update_ms)
     .bind(a.result.clone())
+    .bind(a.snapshot_version)
     .bind(a.id.clone())
     .execute(&mut **tx)
     .await?;

@@ -1,13 +1,15 @@
 //! Workers: run queued flow analyses on the immutable data plane and finish
 //! the analysis and its task in one transaction.
 //!
-//! The queue is the store: an analysis row in INPROGRESS *is* a job. A new
-//! analysis is handed to the workers, request and all, the moment its
-//! creation is submitted to the [`crate::writer`] (the trace runs while the
-//! creation commits; the writer orders the completion after it). On start,
-//! every analysis still INPROGRESS (its process died) is queued again, so
-//! none is ever left stuck. Finishing is idempotent: only an INPROGRESS
-//! analysis can be finished, so a re-run cannot write twice.
+//! The queue is the store: an analysis row in INPROGRESS *is* a job, leased
+//! to the process running it ([`crate::lease`]). A new analysis is handed to
+//! the workers, request and all, the moment its creation is submitted to the
+//! [`crate::writer`] (the trace runs while the creation commits; the writer
+//! orders the completion after it). A job whose process died (or whose
+//! worker panicked) is claimed again when its lease runs out — at start for
+//! an embedded store, by any replica for a shared one — so none is ever left
+//! stuck. Finishing is idempotent: only an INPROGRESS analysis can be
+//! finished, so a re-run cannot write twice.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,11 +44,22 @@ pub fn pool(n: usize) -> Arc<Semaphore> {
 pub fn enqueue(state: &AppState, job: Job) {
     metrics::gauge!("pathtrace_jobs_queued").increment(1.0);
     let state = state.clone();
+    // The lease is renewed while this task lives (queued or running).
+    let held = state.leases.hold(&job.id);
     tokio::spawn(async move {
+        let _held = held;
         let Ok(permit) = state.jobs.acquire().await else {
             return;
         };
         metrics::gauge!("pathtrace_jobs_queued").decrement(1.0);
+        if let Some(delay) = *FAULT_DELAY {
+            tokio::time::sleep(delay).await;
+        }
+        if job.snapshot_version > state.snapshot().version
+            && let Err(e) = crate::follow::catch_up(&state).await
+        {
+            tracing::warn!(error = %e, "the job's snapshot could not be loaded; tracing on the current one");
+        }
         let start = std::time::Instant::now();
         let span = tracing::info_span!("job", analysis = %job.id);
         let compute = std::panic::AssertUnwindSafe(|| span.in_scope(|| finished(&state, &job)));
@@ -99,14 +112,29 @@ fn job_done(outcome: &'static str, start: std::time::Instant) {
     metrics::histogram!("pathtrace_job_duration_seconds").record(start.elapsed().as_secs_f64());
 }
 
-/// Queue again every analysis left INPROGRESS (after a restart).
+/// Fault injection for the scale-out tests: `PATHTRACE_FAULT_JOB_DELAY_MS`
+/// makes every job wait that long, holding its worker, before it runs (so a
+/// test can kill a replica while it holds jobs). Unset in production.
+static FAULT_DELAY: std::sync::LazyLock<Option<Duration>> = std::sync::LazyLock::new(|| {
+    std::env::var("PATHTRACE_FAULT_JOB_DELAY_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&ms| ms > 0)
+        .map(Duration::from_millis)
+});
+
+/// At start: claim and queue the jobs left INPROGRESS by a process that
+/// died. An embedded store has one process, so every one of them is
+/// claimed; on a shared database only those whose lease ran out (the
+/// others belong to live replicas).
 pub async fn recover(state: &AppState) -> Result<usize, StoreError> {
-    let analyses = state.store.in_progress_analyses().await?;
-    let n = analyses.len();
-    for a in analyses {
-        enqueue(state, Arc::new(a));
-    }
-    Ok(n)
+    let now = now_ms();
+    let before = if state.store.is_shared() {
+        now
+    } else {
+        i64::MAX
+    };
+    crate::lease::reclaim(state, before, now).await
 }
 
 /// Run the stored analysis `id`, if it is still INPROGRESS.
@@ -131,6 +159,7 @@ fn finished(state: &AppState, a: &Analysis) -> (Analysis, Option<String>, Bytes)
     let now = now_ms();
     let outcome = compute(&snapshot, a, now);
     let mut done = a.clone();
+    done.snapshot_version = snapshot.version;
     let error_code = done.finish(outcome, now);
     let body = crate::api::flow::analysis_body(&done);
     (done, error_code, body)
@@ -275,7 +304,8 @@ fn to_json(doc: &ResultDoc) -> String {
     })
 }
 
-fn failed(code: &str, reason: String) -> Outcome {
+/// A FAILED outcome with `errorCode` `code`.
+pub(crate) fn failed(code: &str, reason: String) -> Outcome {
     Outcome {
         status: "FAILED",
         failure_reason: Some(reason),

@@ -4,10 +4,10 @@
 //! stops at the end. PostgreSQL 15 server binaries must be installed
 //! (`.ci/run` installs them on a fresh machine).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod pg;
 
 use pathtrace_server::store::{AnalysisFilter, NewAnalysis, Outcome, Store};
+use pg::{Postgres, tempdir};
 use serde_json::json;
 
 fn request(src: &str) -> NewAnalysis {
@@ -132,6 +132,147 @@ async fn contract(store: &Store) {
     assert!(store.list_tasks().await.unwrap().len() >= 3);
 }
 
+fn now() -> i64 {
+    pathtrace_server::app::now_ms()
+}
+
+/// Job leases on a store shared by three processes `a`, `b`, `c` (three
+/// pools with three owners): a live lease is not claimed, an expired one is
+/// claimed once, with its attempt counted; the old owner can no longer renew
+/// it; a released lease is claimed at once; finished jobs are never
+/// claimed; replicas claiming at the same moment never claim the same job.
+async fn leases(a: Store, b: Store, c: Store) {
+    let (id, _) = a
+        .create_analysis(&request("10.1.15.117"), 1, now(), "/api/v1")
+        .await
+        .unwrap();
+    let t = now();
+    assert!(
+        b.claim_jobs(t, t, 10).await.unwrap().is_empty(),
+        "a's lease is live"
+    );
+    assert_eq!(
+        a.renew_leases(std::slice::from_ref(&id), t).await.unwrap(),
+        1
+    );
+    let claimed = b.claim_jobs(t + 60_000, t, 10).await.unwrap();
+    assert_eq!(
+        claimed
+            .iter()
+            .map(|(j, n)| (j.id.clone(), *n))
+            .collect::<Vec<_>>(),
+        [(id.clone(), 2)],
+        "expired: claimed, second attempt"
+    );
+    assert_eq!(claimed[0].0.request, request("10.1.15.117"));
+    assert_eq!(
+        a.renew_leases(std::slice::from_ref(&id), t).await.unwrap(),
+        0,
+        "the old owner lost it"
+    );
+    assert!(
+        c.claim_jobs(t, t, 10).await.unwrap().is_empty(),
+        "b holds it"
+    );
+    assert_eq!(
+        b.release_leases(Some(std::slice::from_ref(&id)))
+            .await
+            .unwrap(),
+        1
+    );
+    let claimed = c.claim_jobs(t, t, 10).await.unwrap();
+    assert_eq!(
+        (claimed.len(), claimed[0].1),
+        (1, 3),
+        "released: claimed at once"
+    );
+    let done = Outcome {
+        status: "COMPLETED",
+        failure_reason: None,
+        error_code: None,
+        result: json!({"networkElementsInfo": []}).to_string(),
+    };
+    assert!(c.finish_analysis(&id, &done, t).await.unwrap());
+    assert!(
+        a.claim_jobs(i64::MAX, t, 10).await.unwrap().is_empty(),
+        "finished: never claimed"
+    );
+    assert_eq!(c.release_leases(None).await.unwrap(), 0);
+
+    // 200 jobs, two replicas claiming at once in rounds of 16: each job once.
+    let group: Vec<_> = (0..200)
+        .map(|i| {
+            let (analysis, task) = pathtrace_server::store::new_analysis(
+                request(&format!("10.1.{}.{}", i / 200, i % 200 + 1)),
+                1,
+                t,
+                "/api/v1",
+            );
+            pathtrace_server::store::Change::Create { analysis, task }
+        })
+        .collect();
+    a.apply(&group).await.unwrap();
+    assert!(b.claim_jobs(now(), now(), 1000).await.unwrap().is_empty());
+    // a "dies": its leases (1 s) run out.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let drain = |s: Store| async move {
+        let mut mine = Vec::new();
+        loop {
+            let t = now();
+            let got = s.claim_jobs(t, t, 16).await.unwrap();
+            if got.is_empty() {
+                return mine;
+            }
+            mine.extend(got.into_iter().map(|(j, n)| (j.id, n)));
+            tokio::task::yield_now().await;
+        }
+    };
+    let (from_b, from_c) = tokio::join!(drain(b.clone()), drain(c.clone()));
+    let mut all: Vec<&String> = from_b.iter().chain(&from_c).map(|(id, _)| id).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(
+        all.len(),
+        200,
+        "every job claimed exactly once ({} + {})",
+        from_b.len(),
+        from_c.len()
+    );
+    assert_eq!(from_b.len() + from_c.len(), 200);
+    assert!(from_b.iter().chain(&from_c).all(|(_, n)| *n == 2));
+    let (total, running, _) = a.job_counts().await.unwrap();
+    assert_eq!((total, running), (201, 200));
+    // Graceful shutdown of b hands its jobs back.
+    assert_eq!(b.release_leases(None).await.unwrap(), from_b.len() as u64);
+    assert_eq!(
+        a.claim_jobs(now(), now(), 1000).await.unwrap().len(),
+        from_b.len()
+    );
+}
+
+async fn three(url: &str) -> (Store, Store, Store) {
+    let open = |owner: &'static str| async move {
+        Store::open(url).await.unwrap().with_lease(owner, 1_000)
+    };
+    (open("a").await, open("b").await, open("c").await)
+}
+
+#[tokio::test]
+async fn sqlite_leases() {
+    let dir = tempdir("leases");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+    let (a, b, c) = three(&url).await;
+    leases(a, b, c).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn postgresql_leases() {
+    let pg = Postgres::start();
+    let (a, b, c) = three(&pg.url()).await;
+    leases(a, b, c).await;
+}
+
 #[tokio::test]
 async fn sqlite_in_memory() {
     contract(&Store::open("sqlite::memory:").await.unwrap()).await;
@@ -157,96 +298,6 @@ async fn postgresql() {
         .await
         .unwrap_or_else(|e| panic!("connect to {}: {e}", pg.url()));
     contract(&store).await;
-}
-
-fn tempdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "pathtrace-{tag}-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
-}
-
-/// A throwaway PostgreSQL cluster, stopped and removed on drop.
-struct Postgres {
-    dir: PathBuf,
-    bin: PathBuf,
-    port: u16,
-}
-
-impl Postgres {
-    fn start() -> Postgres {
-        let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .ok()
-            .and_then(|rd| rd.filter_map(Result::ok).map(|e| e.path().join("bin")).find(|b| b.join("initdb").is_file()))
-            .expect("PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb): install the postgresql package");
-        let dir = tempdir("pg");
-        run(Command::new("chown")
-            .args(["-R", "postgres:postgres"])
-            .arg(&dir));
-        let data = dir.join("data");
-        run(Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(bin.join("initdb"))
-            .args(["-A", "trust", "-U", "postgres", "-D"])
-            .arg(&data));
-        let port = free_port();
-        let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            dir.display()
-        );
-        run(Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(bin.join("pg_ctl"))
-            .args(["-w", "-t", "60", "-D"])
-            .arg(&data)
-            .args(["-l"])
-            .arg(dir.join("log"))
-            .args(["-o", &opts, "start"]));
-        Postgres { dir, bin, port }
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let _ = Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(self.bin.join("pg_ctl"))
-            .args(["-w", "-m", "immediate", "-D"])
-            .arg(self.dir.join("data"))
-            .arg("stop")
-            .status();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// A busy writer must not grow SQLite's write-ahead log without bound: 2,000

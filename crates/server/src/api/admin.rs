@@ -8,7 +8,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,6 +21,37 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(current, replace))
         .routes(routes!(reload_from_file))
+        .routes(routes!(health))
+}
+
+/// For load balancers: 200 when this replica can reach its store and is not
+/// shutting down, else 503; no authentication.
+#[utoipa::path(get, path = "/health", tag = "network", summary = "Whether this replica can serve: its store answers and it is not draining (no authentication; for load-balancer health checks)", responses((status = 200, description = "Ready: {status: ok, replica, snapshotVersion, jobsHeld}"), (status = 503, description = "Store unreachable or shutting down: {status: unavailable|draining, …}")))]
+async fn health(State(state): State<AppState>) -> Response {
+    let store = state.store.ping().await;
+    let status = if state.leases.draining() {
+        "draining"
+    } else if store.is_err() {
+        "unavailable"
+    } else {
+        "ok"
+    };
+    let mut body = json!({
+        "status": status,
+        "replica": state.store.owner(),
+        "snapshotVersion": state.snapshot().version,
+        "jobsHeld": state.leases.len(),
+    });
+    if let Err(e) = store {
+        tracing::warn!(error = %e, "health check: the store is unreachable");
+        body["store"] = json!("unreachable");
+    }
+    let code = if status == "ok" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, axum::Json(body)).into_response()
 }
 
 fn describe(s: &Snapshot) -> serde_json::Value {
