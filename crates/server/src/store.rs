@@ -306,6 +306,11 @@ impl Store {
             // A broken connection shows as the statement's error (a 503);
             // pinging before every use would double the round trips.
             .test_before_acquire(false);
+        if url.starts_with("postgres") {
+            // While the database is down, a request waits this long for a
+            // connection, then gets its 503 (sqlx's default is 30 s).
+            opts = opts.acquire_timeout(std::time::Duration::from_secs(5));
+        }
         if memory {
             // One connection that never closes, or the in-memory database goes with it.
             opts = opts.idle_timeout(None).max_lifetime(None);
@@ -589,6 +594,23 @@ impl Store {
         model: &str,
         now: i64,
     ) -> Result<(i64, i64)> {
+        // Replicas publishing at the same moment (first start on an empty
+        // database) compute the same next version: the loser tries again,
+        // and finds the winner's version (same model) or takes the next.
+        let mut attempt = 0;
+        loop {
+            match self.publish_once(digest, model, now).await {
+                Err(StoreError::Db(sqlx::Error::Database(e)))
+                    if e.is_unique_violation() && attempt < 5 =>
+                {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn publish_once(&self, digest: &str, model: &str, now: i64) -> Result<(i64, i64)> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO snapshots (version, digest, model, created_ms) \

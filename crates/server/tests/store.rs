@@ -142,6 +142,16 @@ fn now() -> i64 {
 /// it; a released lease is claimed at once; finished jobs are never
 /// claimed; replicas claiming at the same moment never claim the same job.
 async fn leases(a: Store, b: Store, c: Store) {
+    // Replicas starting together publish the same model at once: one
+    // version, no error.
+    let (x, y, z) = tokio::join!(
+        a.publish_snapshot("dd", "name: x", 1),
+        b.publish_snapshot("dd", "name: x", 1),
+        c.publish_snapshot("dd", "name: x", 1)
+    );
+    let (x, y, z) = (x.unwrap(), y.unwrap(), z.unwrap());
+    assert!(x.0 == y.0 && y.0 == z.0, "{x:?} {y:?} {z:?}");
+    assert_eq!(a.latest_version().await.unwrap(), x.0);
     let (id, _) = a
         .create_analysis(&request("10.1.15.117"), 1, now(), "/api/v1")
         .await

@@ -22,7 +22,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(current, replace))
         .routes(routes!(reload_from_file))
         .routes(routes!(health))
+        // A model is larger than an API body (10,000 devices: ~20 MB).
+        .layer(axum::extract::DefaultBodyLimit::max(MODEL_BODY_LIMIT))
 }
+
+/// Largest model accepted by `PUT /api/v1/pathtrace/network`.
+pub const MODEL_BODY_LIMIT: usize = 256 << 20;
 
 /// For load balancers: 200 when this replica can reach its store and is not
 /// shutting down, else 503; no authentication.
