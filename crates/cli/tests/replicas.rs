@@ -17,6 +17,7 @@
 #[path = "../../server/tests/pg/mod.rs"]
 mod pg;
 
+use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -70,7 +71,11 @@ impl Replica {
             if let Ok(Some(status)) = r.child.try_wait() {
                 panic!("replica exited before it was ready: {status}\n{}", r.log());
             }
-            assert!(start.elapsed() < Duration::from_mins(1), "not ready: {}", r.log());
+            assert!(
+                start.elapsed() < Duration::from_mins(1),
+                "not ready: {}",
+                r.log()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         r
@@ -98,7 +103,8 @@ fn request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> Result<(u16, String), String> {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| e.to_string())?;
+    let mut s =
+        TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
     let mut req = format!(
@@ -107,7 +113,7 @@ fn request(
         body.len()
     );
     for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
+        let _ = write!(req, "{k}: {v}\r\n");
     }
     req.push_str("\r\n");
     req.push_str(body);
@@ -176,7 +182,7 @@ struct Load {
 }
 
 impl Load {
-    fn start(targets: Vec<SocketAddr>, clients: usize, pause: Duration) -> Load {
+    fn start(targets: &[SocketAddr], clients: usize, pause: Duration) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
         let seen = Arc::new(Mutex::new(Seen::default()));
         let next = Arc::new(AtomicUsize::new(0));
@@ -184,7 +190,7 @@ impl Load {
         let threads = (0..clients)
             .map(|c| {
                 let (stop, seen, next, targets) =
-                    (stop.clone(), seen.clone(), next.clone(), targets.clone());
+                    (stop.clone(), seen.clone(), next.clone(), targets.to_vec());
                 std::thread::spawn(move || {
                     let pick = || targets[next.fetch_add(1, Ordering::Relaxed) % targets.len()];
                     let error = |what: String| {
@@ -203,7 +209,13 @@ impl Load {
                         };
                         let (body, expect) = FLOWS[i % FLOWS.len()];
                         i += 1;
-                        match request(pick(), "POST", "/api/v1/flow-analysis", &[("X-Auth-Token", &t)], body) {
+                        match request(
+                            pick(),
+                            "POST",
+                            "/api/v1/flow-analysis",
+                            &[("X-Auth-Token", &t)],
+                            body,
+                        ) {
                             Ok((202, reply)) => {
                                 let v: Value = serde_json::from_str(&reply).unwrap();
                                 let task = v["response"]["taskId"].as_str().unwrap().to_string();
@@ -240,14 +252,24 @@ impl Load {
 
 /// Wait for every accepted analysis to end (asking `addr`), and check each
 /// ended with its flow's status: the analysis ids.
-fn all_finish(addr: SocketAddr, accepted: &[(String, &'static str)], within: Duration) -> Vec<String> {
+fn all_finish(
+    addr: SocketAddr,
+    accepted: &[(String, &'static str)],
+    within: Duration,
+) -> Vec<String> {
     let token = login(addr).expect("login");
     let deadline = Instant::now() + within;
     let mut ids = Vec::new();
     for (task, expect) in accepted {
         let task_doc = loop {
-            let (status, body) = request(addr, "GET", &format!("/api/v1/task/{task}"), &[("X-Auth-Token", &token)], "")
-                .expect("task");
+            let (status, body) = request(
+                addr,
+                "GET",
+                &format!("/api/v1/task/{task}"),
+                &[("X-Auth-Token", &token)],
+                "",
+            )
+            .expect("task");
             assert_eq!(status, 200, "task {task}: {body}");
             let v: Value = serde_json::from_str(&body).unwrap();
             if v["response"]["endTime"].is_number() {
@@ -257,8 +279,14 @@ fn all_finish(addr: SocketAddr, accepted: &[(String, &'static str)], within: Dur
             std::thread::sleep(Duration::from_millis(100));
         };
         let id = task_doc["progress"].as_str().unwrap().to_string();
-        let (status, body) = request(addr, "GET", &format!("/api/v1/flow-analysis/{id}"), &[("X-Auth-Token", &token)], "")
-            .expect("analysis");
+        let (status, body) = request(
+            addr,
+            "GET",
+            &format!("/api/v1/flow-analysis/{id}"),
+            &[("X-Auth-Token", &token)],
+            "",
+        )
+        .expect("analysis");
         assert_eq!(status, 200, "{body}");
         let v: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
@@ -282,7 +310,9 @@ fn config(dir: &Path) -> PathBuf {
 }
 
 fn count(pg: &Postgres, sql: &str) -> usize {
-    pg.query(sql).parse().unwrap_or_else(|e| panic!("{sql}: {e}"))
+    pg.query(sql)
+        .parse()
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 fn no_panics(r: &Replica) {
@@ -300,7 +330,7 @@ fn a_replica_killed_mid_load_loses_nothing() {
     let mut r1 = Replica::start(&pg.url(), &conf, 20);
     let mut r2 = Replica::start(&pg.url(), &conf, 20);
     let mut r3 = Replica::start(&pg.url(), &conf, 20);
-    let load = Load::start(vec![r1.addr, r2.addr, r3.addr], 6, Duration::from_millis(5));
+    let load = Load::start(&[r1.addr, r2.addr, r3.addr], 6, Duration::from_millis(5));
 
     // SIGKILL r2 while it holds jobs.
     std::thread::sleep(Duration::from_millis(1500));
@@ -314,7 +344,10 @@ fn a_replica_killed_mid_load_loses_nothing() {
     };
     r2.child.kill().unwrap();
     r2.child.wait().unwrap();
-    assert!(held >= 2, "r2 held {held} jobs when killed: the load is too light");
+    assert!(
+        held >= 2,
+        "r2 held {held} jobs when killed: the load is too light"
+    );
 
     // SIGTERM r3: it stops accepting, drains, hands back what is left.
     std::thread::sleep(Duration::from_millis(1500));
@@ -324,14 +357,26 @@ fn a_replica_killed_mid_load_loses_nothing() {
         if let Some(s) = r3.child.try_wait().unwrap() {
             break s;
         }
-        assert!(stopped.elapsed() < Duration::from_secs(20), "r3 did not stop: {}", r3.log());
+        assert!(
+            stopped.elapsed() < Duration::from_secs(20),
+            "r3 did not stop: {}",
+            r3.log()
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(status.success(), "graceful stop exits 0: {status}\n{}", r3.log());
+    assert!(
+        status.success(),
+        "graceful stop exits 0: {status}\n{}",
+        r3.log()
+    );
 
     std::thread::sleep(Duration::from_secs(1));
     let seen = load.finish();
-    assert!(seen.accepted.len() > 100, "only {} accepted", seen.accepted.len());
+    assert!(
+        seen.accepted.len() > 100,
+        "only {} accepted",
+        seen.accepted.len()
+    );
     // Errors only from the stopped replicas (connection refused), never a
     // wrong answer from a live one.
     for (_, e) in &seen.errors {
@@ -340,19 +385,38 @@ fn a_replica_killed_mid_load_loses_nothing() {
 
     // Every accepted analysis ends, with its flow's status (r2's were run
     // again by r1 once their 2 s leases ran out).
-    let ids = all_finish(r1.addr, &seen.accepted, Duration::from_secs(60));
+    let ids = all_finish(r1.addr, &seen.accepted, Duration::from_mins(1));
     let n = ids.len();
     let mut distinct = ids.clone();
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), n, "one analysis per accepted request");
-    assert_eq!(count(&pg, "SELECT count(*) FROM analyses"), n, "no analysis without a request");
+    assert_eq!(
+        count(&pg, "SELECT count(*) FROM analyses"),
+        n,
+        "no analysis without a request"
+    );
     assert_eq!(count(&pg, "SELECT count(*) FROM tasks"), n);
-    assert_eq!(count(&pg, "SELECT count(*) FROM analyses WHERE status = 'INPROGRESS'"), 0);
-    assert_eq!(count(&pg, "SELECT count(*) FROM tasks WHERE end_ms IS NULL"), 0);
+    assert_eq!(
+        count(
+            &pg,
+            "SELECT count(*) FROM analyses WHERE status = 'INPROGRESS'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(&pg, "SELECT count(*) FROM tasks WHERE end_ms IS NULL"),
+        0
+    );
     let rerun = count(&pg, "SELECT count(*) FROM analyses WHERE attempts > 1");
-    assert!(rerun >= 1, "the killed replica's jobs were run again (attempts > 1): {rerun}");
-    assert_eq!(count(&pg, "SELECT count(*) FROM analyses WHERE attempts > 3"), 0);
+    assert!(
+        rerun >= 1,
+        "the killed replica's jobs were run again (attempts > 1): {rerun}"
+    );
+    assert_eq!(
+        count(&pg, "SELECT count(*) FROM analyses WHERE attempts > 3"),
+        0
+    );
     assert!(r3.log().contains("stopped:"), "r3 drained: {}", r3.log());
     assert!(r1.child.try_wait().unwrap().is_none(), "r1 still serves");
     for r in [&r1, &r2, &r3] {
@@ -370,8 +434,14 @@ fn postgresql_restarted_mid_load() {
     let pg = Postgres::start();
     let conf_dir = pg::tempdir("conf");
     let conf = config(&conf_dir);
-    let mut replicas: Vec<Replica> = (0..3).map(|_| Replica::start(&pg.url(), &conf, 0)).collect();
-    let load = Load::start(replicas.iter().map(|r| r.addr).collect(), 3, Duration::from_millis(10));
+    let mut replicas: Vec<Replica> = (0..3)
+        .map(|_| Replica::start(&pg.url(), &conf, 0))
+        .collect();
+    let load = Load::start(
+        &replicas.iter().map(|r| r.addr).collect::<Vec<_>>(),
+        3,
+        Duration::from_millis(10),
+    );
     std::thread::sleep(Duration::from_secs(2));
     let down = load.start.elapsed();
     pg.stop();
@@ -405,17 +475,28 @@ fn postgresql_restarted_mid_load() {
     );
 
     // Nothing accepted is lost; nothing is left running.
-    let ids = all_finish(replicas[0].addr, &seen.accepted, Duration::from_secs(60));
+    let ids = all_finish(replicas[0].addr, &seen.accepted, Duration::from_mins(1));
     let stored = count(&pg, "SELECT count(*) FROM analyses");
     // A creation that committed as the database went down may have been
     // answered with a 503: stored ≥ accepted, and it finished too.
-    assert!(stored >= ids.len(), "{stored} stored < {} accepted", ids.len());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&pg, "SELECT count(*) FROM analyses WHERE status = 'INPROGRESS'") > 0 {
+    assert!(
+        stored >= ids.len(),
+        "{stored} stored < {} accepted",
+        ids.len()
+    );
+    let deadline = Instant::now() + Duration::from_mins(1);
+    while count(
+        &pg,
+        "SELECT count(*) FROM analyses WHERE status = 'INPROGRESS'",
+    ) > 0
+    {
         assert!(Instant::now() < deadline, "analyses left INPROGRESS");
         std::thread::sleep(Duration::from_millis(200));
     }
-    assert_eq!(count(&pg, "SELECT count(*) FROM tasks WHERE end_ms IS NULL"), 0);
+    assert_eq!(
+        count(&pg, "SELECT count(*) FROM tasks WHERE end_ms IS NULL"),
+        0
+    );
     for r in &mut replicas {
         assert!(r.child.try_wait().unwrap().is_none(), "{}", r.log());
         no_panics(r);
@@ -453,10 +534,20 @@ fn postgresql_restarted_mid_load() {
             if h["snapshotVersion"] == version {
                 break;
             }
-            assert!(Instant::now() < deadline, "{h} never reached version {version}");
+            assert!(
+                Instant::now() < deadline,
+                "{h} never reached version {version}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
-        let (_, body) = request(r.addr, "GET", "/api/v1/pathtrace/network", &[("X-Auth-Token", &token)], "").unwrap();
+        let (_, body) = request(
+            r.addr,
+            "GET",
+            "/api/v1/pathtrace/network",
+            &[("X-Auth-Token", &token)],
+            "",
+        )
+        .unwrap();
         let v: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["response"]["devices"], 30, "{v}");
     }

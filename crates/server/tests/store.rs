@@ -144,14 +144,18 @@ fn now() -> i64 {
 async fn leases(a: Store, b: Store, c: Store) {
     // Replicas starting together publish the same model at once: one
     // version, no error.
-    let (x, y, z) = tokio::join!(
+    let published = tokio::join!(
         a.publish_snapshot("dd", "name: x", 1),
         b.publish_snapshot("dd", "name: x", 1),
         c.publish_snapshot("dd", "name: x", 1)
     );
-    let (x, y, z) = (x.unwrap(), y.unwrap(), z.unwrap());
-    assert!(x.0 == y.0 && y.0 == z.0, "{x:?} {y:?} {z:?}");
-    assert_eq!(a.latest_version().await.unwrap(), x.0);
+    let versions = [
+        published.0.unwrap().0,
+        published.1.unwrap().0,
+        published.2.unwrap().0,
+    ];
+    assert!(versions.iter().all(|v| *v == versions[0]), "{versions:?}");
+    assert_eq!(a.latest_version().await.unwrap(), versions[0]);
     let (id, _) = a
         .create_analysis(&request("10.1.15.117"), 1, now(), "/api/v1")
         .await
