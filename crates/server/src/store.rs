@@ -802,16 +802,6 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    /// Analyses still INPROGRESS, whole (to queue again after a restart).
-    pub async fn in_progress_analyses(&self) -> Result<Vec<Analysis>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ANALYSIS_COLUMNS} FROM analyses WHERE status = 'INPROGRESS' ORDER BY seq"
-        )))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(analysis_from_row).collect()
-    }
-
     /// Analyses still INPROGRESS (to finish after a restart).
     pub async fn in_progress(&self) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT id FROM analyses WHERE status = 'INPROGRESS' ORDER BY seq")
