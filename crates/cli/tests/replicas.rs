@@ -86,8 +86,9 @@ impl Replica {
     }
 
     fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
+        // The shell's builtin `kill` (no procps needed).
+        let ok = Command::new("sh")
+            .args(["-c", &format!("kill {sig} {}", self.child.id())])
             .status()
             .is_ok_and(|s| s.success());
         assert!(ok, "kill {sig}");
