@@ -330,12 +330,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     // No more requests: let the jobs held finish, hand back the rest.
     let held = state.leases.len();
     let released = lease::drain(&state, grace).await;
-    if held > 0 {
-        println!(
-            "stopped: {} job(s) finished while draining, {released} handed back to other replicas",
-            held.saturating_sub(released)
-        );
-    }
+    println!(
+        "stopped: {} job(s) finished while draining, {released} handed back to other replicas",
+        held.saturating_sub(released)
+    );
     Ok(())
 }
 

@@ -9,6 +9,7 @@
 mod common;
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -794,9 +795,10 @@ fn seed_request() -> NewAnalysis {
 async fn analyses_left_in_progress_are_finished_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let url = common::file_url(&dir).await;
-    // A process that recorded an analysis and died before running it.
+    // A process that recorded an analysis and died before running it (its
+    // lease, 1 ms, has run out by the restart).
     let (id, task_id) = {
-        let store = Store::open(&url).await.unwrap();
+        let store = Store::open(&url).await.unwrap().with_lease("dead", 1);
         let ids = store
             .create_analysis(&seed_request(), 1, now_ms(), APIC)
             .await
@@ -816,6 +818,43 @@ async fn analyses_left_in_progress_are_finished_after_a_restart() {
     assert_eq!(r.body["response"]["request"]["status"], "COMPLETED");
     assert_eq!(name_ip_lines(&r.body["response"]).len(), 12);
     assert!(app.state.store.in_progress().await.unwrap().is_empty());
+}
+
+/// A job whose worker died on every attempt (the lease ran out three times)
+/// ends FAILED with JOB_ABANDONED instead of being run forever.
+#[tokio::test]
+async fn a_job_whose_workers_keep_dying_ends_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::file_url(&dir).await;
+    let task_id = {
+        let first = Store::open(&url).await.unwrap().with_lease("first", 1);
+        let (_, task_id) = first
+            .create_analysis(&seed_request(), 1, now_ms(), APIC)
+            .await
+            .unwrap();
+        // Two more replicas claimed it and died too.
+        for owner in ["second", "third"] {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let s = Store::open(&url).await.unwrap().with_lease(owner, 1);
+            let claimed = s.claim_jobs(now_ms(), now_ms(), 10).await.unwrap();
+            assert_eq!(claimed.len(), 1, "{owner}");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        task_id
+    };
+    let app = TestApp::on_file(dir).await;
+    let task = app.wait_task(APIC, &task_id).await;
+    assert_eq!(task["isError"], true, "{task}");
+    assert_eq!(task["errorCode"], "JOB_ABANDONED", "{task}");
+    assert!(
+        task["failureReason"]
+            .as_str()
+            .unwrap()
+            .contains("started 3 times"),
+        "{task}"
+    );
+    let (_, running, _) = app.state.store.job_counts().await.unwrap();
+    assert_eq!(running, 0);
 }
 
 // ---------------------------------------------------------------- inventory
