@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Server, free_port, http, login, ready, start_server};
+use common::{Server, free_port, http, login, ready, start_server, start_server_with};
 
 /// Run `pathtrace loadgen ARGS --format json` (demo password): the exit
 /// code, the report (`Null` when there is none) and standard error.
@@ -376,6 +376,38 @@ fn loadgen_keeps_going_when_one_url_is_down() {
         elapsed < Duration::from_secs(8),
         "ends with its duration: {elapsed:?}"
     );
+    drop(server);
+}
+
+/// Tokens that expire after a second: each client is refused (401) and logs
+/// in again, and the load goes on.
+#[test]
+fn loadgen_logs_in_again_when_its_token_expires() {
+    let dir = tempfile_dir("relogin");
+    let config = dir.join("pathtrace.toml");
+    std::fs::write(&config, "token_session_timeout = 1\n").unwrap();
+    let server = start_server_with(&["--config".as_ref(), config.as_os_str()]);
+    let (code, r, stderr) = loadgen_json(&[
+        "--url",
+        &format!("http://{}", server.addr),
+        "--duration",
+        "2.5",
+        "--rate",
+        "40",
+        "--clients",
+        "2",
+    ]);
+    assert_eq!(code, Some(1), "the 401s are errors: {r:#}\n{stderr}");
+    assert!(count(&r["relogins"]) >= 2, "{r:#}");
+    let by_kind = r["errors"]["by_kind"].as_object().expect("by_kind");
+    assert!(by_kind.keys().all(|k| k == "http_status"), "{r:#}");
+    let by_detail = r["errors"]["by_detail"].as_object().expect("by_detail");
+    assert!(by_detail.keys().all(|k| k.ends_with("HTTP 401")), "{r:#}");
+    assert_eq!(r["unfinished"], 0, "{r:#}");
+    let timeline = r["timeline"].as_array().expect("timeline");
+    let late: u64 = timeline[2..].iter().map(|s| count(&s["completed"])).sum();
+    assert!(late > 0, "analyses complete after the re-login: {r:#}");
+    let _ = std::fs::remove_dir_all(&dir);
     drop(server);
 }
 
