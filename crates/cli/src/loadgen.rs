@@ -1055,6 +1055,8 @@ struct Shared {
     interval: Option<f64>,
     /// The time an accepted analysis has to reach its final status.
     analysis_timeout: Duration,
+    /// Whether accepted analyses are listed (`--ids-out`; about 150 bytes each).
+    keep_ids: bool,
 }
 
 impl Shared {
@@ -1195,12 +1197,14 @@ impl Client {
         let limit = (accepted + sh.analysis_timeout).min(sh.drain_deadline);
         let status = self.follow(&created, limit).await;
         let done = Instant::now();
-        self.st.ids.push(Accepted {
-            at_s: accepted_s,
-            analysis: created.flow_analysis_id.clone(),
-            task: created.task_id.clone(),
-            status: status.unwrap_or("unfinished"),
-        });
+        if sh.keep_ids {
+            self.st.ids.push(Accepted {
+                at_s: accepted_s,
+                analysis: created.flow_analysis_id.clone(),
+                task: created.task_id.clone(),
+                status: status.unwrap_or("unfinished"),
+            });
+        }
         let id = &created.flow_analysis_id;
         let Some(status) = status else {
             self.st.unfinished += 1;
@@ -1787,6 +1791,7 @@ async fn run(
         drain_deadline: (deadline + plan.analysis_timeout).min(hard_end),
         interval: (plan.rate > 0.0).then(|| 1.0 / plan.rate),
         analysis_timeout: plan.analysis_timeout,
+        keep_ids: args.ids_out.is_some(),
     });
     let (stop_watch, stopped) = tokio::sync::oneshot::channel();
     let watcher = (!args.watch_pids.is_empty()).then(|| {
