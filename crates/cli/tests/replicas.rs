@@ -304,7 +304,7 @@ fn config(dir: &Path) -> PathBuf {
     let p = dir.join("pathtrace.toml");
     std::fs::write(
         &p,
-        "job_lease = 2\nsnapshot_check_interval = 0.2\nshutdown_grace = 5\n",
+        "job_lease = 2\nsnapshot_check_interval = 0.2\nshutdown_grace = 5\nrefresh_interval = 1\n",
     )
     .unwrap();
     p
@@ -331,6 +331,22 @@ fn a_replica_killed_mid_load_loses_nothing() {
     let mut r1 = Replica::start(&pg.url(), &conf, 20);
     let mut r2 = Replica::start(&pg.url(), &conf, 20);
     let mut r3 = Replica::start(&pg.url(), &conf, 20);
+    // A periodic analysis (refreshed every second) while replicas come and go.
+    let token = login(r1.addr).unwrap();
+    let (status, body) = request(
+        r1.addr,
+        "POST",
+        "/api/v1/flow-analysis",
+        &[("X-Auth-Token", &token)],
+        r#"{"sourceIP": "10.1.15.117", "destIP": "10.2.1.22", "periodicRefresh": true}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 202, "{body}");
+    let periodic_task = serde_json::from_str::<Value>(&body).unwrap()["response"]["taskId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let periodic_since = Instant::now();
     let load = Load::start(&[r1.addr, r2.addr, r3.addr], 6, Duration::from_millis(5));
 
     // SIGKILL r2 while it holds jobs.
@@ -392,12 +408,13 @@ fn a_replica_killed_mid_load_loses_nothing() {
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), n, "one analysis per accepted request");
+    // The load's analyses and the periodic one.
     assert_eq!(
         count(&pg, "SELECT count(*) FROM analyses"),
-        n,
+        n + 1,
         "no analysis without a request"
     );
-    assert_eq!(count(&pg, "SELECT count(*) FROM tasks"), n);
+    assert_eq!(count(&pg, "SELECT count(*) FROM tasks"), n + 1);
     assert_eq!(
         count(
             &pg,
@@ -419,12 +436,41 @@ fn a_replica_killed_mid_load_loses_nothing() {
         0
     );
     assert!(r3.log().contains("stopped:"), "r3 drained: {}", r3.log());
+    // Each period refreshed at most once across the three replicas.
+    let periodic = all_finish(
+        r1.addr,
+        &[(periodic_task, "COMPLETED")],
+        Duration::from_secs(10),
+    );
+    let elapsed = periodic_since.elapsed().as_secs_f64();
+    let (status, body) = request(
+        r1.addr,
+        "GET",
+        &format!("/api/v1/flow-analysis/{}/runs", periodic[0]),
+        &[("X-Auth-Token", &token)],
+        "",
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let runs = serde_json::from_str::<Value>(&body).unwrap()["response"]
+        .as_array()
+        .unwrap()
+        .len();
+    #[allow(clippy::cast_precision_loss)]
+    let most = elapsed + 2.0;
+    #[allow(clippy::cast_precision_loss)]
+    let counted = runs as f64;
+    assert!(
+        runs >= 3 && counted <= most,
+        "{runs} runs in {elapsed:.1} s of 1 s periods"
+    );
     assert!(r1.child.try_wait().unwrap().is_none(), "r1 still serves");
     for r in [&r1, &r2, &r3] {
         no_panics(r);
     }
     eprintln!(
-        "accepted {n}, re-run {rerun}, r2 held {held} when killed, {} connection errors",
+        "accepted {n}, re-run {rerun}, r2 held {held} when killed, {} connection errors, \
+         {runs} periodic runs in {elapsed:.1} s",
         seen.errors.len()
     );
     let _ = std::fs::remove_dir_all(conf_dir);

@@ -256,6 +256,38 @@ async fn leases(a: Store, b: Store, c: Store) {
     assert!(from_b.iter().chain(&from_c).all(|(_, n)| *n == 2));
     let (total, running, _) = a.job_counts().await.unwrap();
     assert_eq!((total, running), (201, 200));
+    // A periodic refresh due now is claimed by exactly one of three
+    // replicas asking at the same moment.
+    let (mut periodic, task) = pathtrace_server::store::new_analysis(
+        NewAnalysis {
+            periodic_refresh: true,
+            ..request("10.1.15.117")
+        },
+        1,
+        t,
+        "/api/v1",
+    );
+    periodic.status = "COMPLETED".into();
+    periodic.result = Some("{}".into());
+    periodic.next_refresh_ms = Some(t);
+    let pid = periodic.id.clone();
+    a.apply(&[pathtrace_server::store::Change::Create {
+        analysis: periodic,
+        task,
+    }])
+    .await
+    .unwrap();
+    let due = a.due_refreshes(t + 1, 10).await.unwrap();
+    assert_eq!(due, [(pid.clone(), t)]);
+    let claims = tokio::join!(
+        a.claim_refresh(&pid, t, t + 30_000),
+        b.claim_refresh(&pid, t, t + 30_000),
+        c.claim_refresh(&pid, t, t + 30_000)
+    );
+    let won = [claims.0.unwrap(), claims.1.unwrap(), claims.2.unwrap()];
+    assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+    assert!(a.due_refreshes(t + 1, 10).await.unwrap().is_empty());
+
     // Graceful shutdown of b hands its jobs back.
     assert_eq!(b.release_leases(None).await.unwrap(), from_b.len() as u64);
     assert_eq!(
