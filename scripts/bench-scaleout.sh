@@ -30,6 +30,7 @@ LOADFLAGS=("$@")
 [[ ${#LOADFLAGS[@]} -gt 0 ]] || LOADFLAGS=(--clients 16 --duration 15)
 
 WORK="$(mktemp -d /tmp/pathtrace-bench.XXXXXX)"
+chmod 755 "$WORK"   # the postgres user must reach its directory inside
 PIDS=()
 PGBIN=""
 cleanup() {
@@ -64,9 +65,10 @@ if [[ "$MODE" == pg1 || "$MODE" == pg3 ]]; then
   runuser -u postgres -- "$PGBIN/initdb" -A trust -U postgres -D "$WORK/pg/data" >/dev/null
   PGPORT="$(free_port)"
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w -t 60 \
-    -o "-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c synchronous_commit=$SYNC -c shared_buffers=256MB" \
+    -o "-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c synchronous_commit=$SYNC -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements" \
     start >/dev/null
   DB="postgres://postgres@127.0.0.1:$PGPORT/postgres"
+  "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres -c 'CREATE EXTENSION pg_stat_statements' >/dev/null
 fi
 
 NETWORK=()
@@ -141,3 +143,8 @@ print(f"{mode}: {r['analyses_per_s']:.0f} analyses/s, {r['completed']} completed
       f"server peak RSS {peak} MiB; report {out}")
 EOF
 rm -f "$REPORT.raw"
+if [[ -n "$DB" ]]; then
+  # Where PostgreSQL's time went: the statements by total execution time.
+  "$PGBIN/psql" -X -h 127.0.0.1 -p "$PGPORT" -U postgres -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round((total_exec_time / calls)::numeric, 3) AS mean_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" > "${REPORT%.json}-pgstats.txt"
+  echo "PostgreSQL statements: ${REPORT%.json}-pgstats.txt"
+fi
