@@ -112,6 +112,15 @@ PG0=0
 [[ -n "$DB" ]] && PG0=$(pg_cpu)
 STAMP="$(date +%Y%m%d-%H%M%S)"
 REPORT="$OUT/$MODE-$STAMP.json"
+SAMPLER=""
+if [[ -n "$DB" ]]; then
+  # Every 30 s: active sessions, what they wait on, the database's size.
+  (while sleep 30; do
+     "$PGBIN/psql" -X -A -t -h 127.0.0.1 -p "$PGPORT" -U postgres -c "SELECT to_char(now(), 'HH24:MI:SS'), count(*) FILTER (WHERE state = 'active' AND backend_type = 'client backend'), string_agg(DISTINCT wait_event, ',') FILTER (WHERE state = 'active'), pg_size_pretty(pg_database_size('postgres')) FROM pg_stat_activity" 2>/dev/null
+   done) > "$OUT/$MODE-$STAMP-pg-samples.txt" &
+  SAMPLER=$!
+  PIDS+=("$SAMPLER")
+fi
 /usr/bin/time -f '%U %S' -o "$WORK/loadgen.time" \
   "$BIN" loadgen --url "$(IFS=,; echo "${URLS[*]}")" "${FLOWS[@]}" "${WATCH[@]}" --format json \
   "${LOADFLAGS[@]}" > "$REPORT.raw" || true
