@@ -98,10 +98,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
     let store = Store::open_with(&settings.database_url, settings.database_max_connections)
         .await
         .context("opening the store")?;
-    let store = {
-        let owner = store.owner().to_string();
-        store.with_lease(&owner, settings.job_lease_ms)
-    };
+    let store = store.with_lease_ms(settings.job_lease_ms);
     let snapshot = match &settings.network_loader {
         Some(loader) => load_snapshot_from(&store, loader).await?,
         None => load_snapshot(&store, settings.network.as_deref()).await?,

@@ -347,6 +347,12 @@ impl Store {
     #[must_use]
     pub fn with_lease(mut self, owner: &str, lease_ms: i64) -> Store {
         self.owner = owner.into();
+        self.with_lease_ms(lease_ms)
+    }
+
+    /// The same store with another lease duration (`job_lease`).
+    #[must_use]
+    pub fn with_lease_ms(mut self, lease_ms: i64) -> Store {
         self.lease_ms = lease_ms.max(1);
         self
     }
@@ -426,10 +432,7 @@ impl Store {
     pub async fn renew_leases(&self, ids: &[String], now: i64) -> Result<u64> {
         let mut renewed = 0;
         for chunk in ids.chunks(LEASE_CHUNK) {
-            let list = (3..3 + chunk.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = placeholders(3, chunk.len());
             let sql = format!(
                 "UPDATE analyses SET lease_until = $1 WHERE lease_owner = $2 \
                  AND status = 'INPROGRESS' AND id IN ({list})"
@@ -460,10 +463,7 @@ impl Store {
         };
         let mut released = 0;
         for chunk in ids.chunks(LEASE_CHUNK) {
-            let list = (2..2 + chunk.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = placeholders(2, chunk.len());
             let sql = format!(
                 "UPDATE analyses SET lease_until = 0 WHERE lease_owner = $1 \
                  AND status = 'INPROGRESS' AND id IN ({list})"
@@ -904,6 +904,14 @@ impl Store {
 
 /// Ids per lease statement.
 const LEASE_CHUNK: usize = 500;
+
+/// `$first, $first+1, …` — `n` numbered placeholders for an `IN (…)` list.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Rows per multi-row INSERT (21 parameters each: well under every
 /// backend's limit on bound parameters).
