@@ -114,6 +114,9 @@ pub struct AppState {
     pub tokens: Arc<TokenCache>,
     /// The jobs this process holds leases on ([`crate::lease`]).
     pub leases: Arc<crate::lease::Leases>,
+    /// Finished analyses and tasks older than this are deleted
+    /// ([`crate::retention`]); 0 keeps them.
+    pub retention_ms: i64,
 }
 
 /// A write-behind cache of tokens: a request's token check costs no store

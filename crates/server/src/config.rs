@@ -50,6 +50,8 @@ pub struct FileConfig {
     pub shutdown_grace: Option<f64>,
     /// Pooled database connections per process.
     pub database_max_connections: Option<u32>,
+    /// Days a finished analysis or task is kept (0: forever).
+    pub analysis_retention: Option<f64>,
     /// Users who may log in.
     #[serde(default)]
     pub users: Vec<UserEntry>,
@@ -139,6 +141,8 @@ pub struct Settings {
     pub shutdown_grace: std::time::Duration,
     /// Pooled database connections.
     pub database_max_connections: u32,
+    /// How long finished analyses and tasks are kept (zero: forever).
+    pub analysis_retention: std::time::Duration,
     /// Users.
     pub users: Vec<User>,
     /// Whether the demo user is in `users`.
@@ -238,6 +242,13 @@ pub fn resolve(o: Overrides) -> anyhow::Result<Settings> {
         (0.05, 3600.0),
     )?;
     let shutdown_grace = seconds("shutdown_grace", file.shutdown_grace, 10.0, (0.0, 3600.0))?;
+    let retention_days = file.analysis_retention.unwrap_or(0.0);
+    if !(retention_days.is_finite() && (0.0..=3650.0).contains(&retention_days)) {
+        anyhow::bail!(
+            "analysis_retention: must be 0-3650 days (0 keeps everything), got {retention_days}"
+        );
+    }
+    let analysis_retention = std::time::Duration::from_secs_f64(retention_days * 86_400.0);
     let database_max_connections = file.database_max_connections.unwrap_or(8);
     if !(1..=1000).contains(&database_max_connections) {
         anyhow::bail!("database_max_connections: must be 1-1000, got {database_max_connections}");
@@ -248,6 +259,7 @@ pub fn resolve(o: Overrides) -> anyhow::Result<Settings> {
         snapshot_check,
         shutdown_grace,
         database_max_connections,
+        analysis_retention,
         listen,
         tls_listen,
         data_dir,

@@ -18,6 +18,7 @@ pub mod hot;
 pub mod lease;
 pub mod metrics;
 pub mod refresh;
+pub mod retention;
 pub mod store;
 pub mod tls;
 pub mod worker;
@@ -135,6 +136,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
         jobs: worker::pool(settings.workers),
         tokens: Arc::new(app::TokenCache::default()),
         leases: Arc::new(lease::Leases::default()),
+        retention_ms: i64::try_from(settings.analysis_retention.as_millis()).unwrap_or(i64::MAX),
     };
     let recovered = worker::recover(&state).await?;
     if recovered > 0 {
@@ -166,6 +168,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<(AppState, axum::Rou
     });
     refresh::spawn_scheduler(&state);
     lease::spawn(&state);
+    retention::spawn(&state);
     if state.store.is_shared() {
         follow::spawn(&state, settings.snapshot_check);
     }

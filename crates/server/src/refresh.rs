@@ -83,6 +83,11 @@ impl FlowIndex {
     pub fn forget(&self, id: &str) {
         self.lock().retain(|_, v| v != id);
     }
+
+    /// Forget many deleted analyses at once (one pass).
+    pub fn forget_all(&self, ids: &std::collections::HashSet<&str>) {
+        self.lock().retain(|_, v| !ids.contains(v.as_str()));
+    }
 }
 
 /// The most recent earlier analysis of `a`'s flow.

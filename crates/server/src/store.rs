@@ -477,6 +477,58 @@ impl Store {
         Ok(released)
     }
 
+    /// Retention: delete up to `limit` finished one-shot analyses last
+    /// updated before `before` (with any runs they kept), and up to `limit`
+    /// finished tasks that ended before it, in one transaction. Periodic
+    /// analyses stay until deleted; nothing INPROGRESS is touched. Returns
+    /// the ids deleted: (analyses, tasks). Replicas expiring at once skip
+    /// each other's rows (`SKIP LOCKED` on PostgreSQL).
+    pub async fn expire(&self, before: i64, limit: i64) -> Result<(Vec<String>, Vec<String>)> {
+        let lock = if self.postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM analyses WHERE id IN (SELECT id FROM analyses WHERE status <> 'INPROGRESS' \
+             AND next_refresh_ms IS NULL AND last_update_ms < $1 ORDER BY seq LIMIT $2{lock}) RETURNING id"
+        )))
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        let analyses: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<std::result::Result<_, _>>()?;
+        for chunk in analyses.chunks(LEASE_CHUNK) {
+            let sql = format!(
+                "DELETE FROM analysis_runs WHERE analysis_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE end_ms IS NOT NULL \
+             AND end_ms < $1 ORDER BY seq LIMIT $2{lock}) RETURNING id"
+        )))
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        let tasks: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<std::result::Result<_, _>>()?;
+        tx.commit().await?;
+        Ok((analyses, tasks))
+    }
+
     /// (analyses, of which INPROGRESS, total attempts) — for tests and
     /// the fault checks.
     pub async fn job_counts(&self) -> Result<(i64, i64, i64)> {

@@ -857,6 +857,66 @@ async fn a_job_whose_workers_keep_dying_ends_failed() {
     assert_eq!(running, 0);
 }
 
+/// Retention: finished one-shot analyses and finished tasks past it are
+/// deleted (from the store and from what the server keeps in memory);
+/// periodic analyses stay; a new analysis of the flow no longer points at
+/// the deleted one.
+#[tokio::test]
+async fn analyses_past_the_retention_are_deleted() {
+    let app = TestApp::new().await;
+    let body = r#"{"sourceIP": "10.1.15.117", "destIP": "10.2.1.22"}"#;
+    let (old, old_task, _) = app.run(APIC, body).await;
+    let (periodic, _, _) = app
+        .run(
+            APIC,
+            r#"{"sourceIP": "10.10.22.114", "destIP": "10.10.22.98", "periodicRefresh": true}"#,
+        )
+        .await;
+    let mut state = app.state.clone();
+    assert_eq!(
+        pathtrace_server::retention::expire_now(&state, now_ms() + 60_000)
+            .await
+            .unwrap(),
+        (0, 0),
+        "retention off: nothing expires"
+    );
+    state.retention_ms = 30_000;
+    let (analyses, tasks) = pathtrace_server::retention::expire_now(&state, now_ms() + 60_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        (analyses, tasks),
+        (1, 2),
+        "the one-shot analysis; both creation tasks"
+    );
+    let r = app.get(&format!("{APIC}/flow-analysis/{old}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let old_task = old_task["id"].as_str().unwrap();
+    let r = app.get(&format!("{APIC}/task/{old_task}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = app.get(&format!("{APIC}/flow-analysis/{periodic}")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "periodic analyses stay: {}",
+        r.body
+    );
+    let (again, _, result) = app.run(APIC, body).await;
+    assert_ne!(again, old);
+    assert!(
+        result["request"].get("previousFlowAnalysisId").is_none(),
+        "{}",
+        result["request"]
+    );
+    // Not yet old enough: kept.
+    assert_eq!(
+        pathtrace_server::retention::expire_now(&state, now_ms())
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+}
+
 // ---------------------------------------------------------------- inventory
 
 /// The 35 fields dnacentersdk's schema requires of a device (all strings but two numbers).

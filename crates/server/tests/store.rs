@@ -288,6 +288,14 @@ async fn leases(a: Store, b: Store, c: Store) {
     assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
     assert!(a.due_refreshes(t + 1, 10).await.unwrap().is_empty());
 
+    // Retention never touches running or periodic analyses: of everything
+    // here only the first (finished, one-shot) analysis and its task go.
+    let (gone, gone_tasks) = a.expire(i64::MAX, 10_000).await.unwrap();
+    assert_eq!(gone, std::slice::from_ref(&id));
+    assert_eq!(gone_tasks.len(), 1);
+    assert!(a.get_analysis(&pid).await.unwrap().is_some());
+    assert_eq!(a.job_counts().await.unwrap().1, 200);
+
     // Graceful shutdown of b hands its jobs back.
     assert_eq!(b.release_leases(None).await.unwrap(), from_b.len() as u64);
     assert_eq!(
