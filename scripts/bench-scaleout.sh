@@ -10,7 +10,8 @@
 # Default load flags: --clients 16 --duration 15 (add e.g. --rate 1000 to pace). Environment:
 # BIN (default target/release/pathtrace), OUT (default /tmp/pathtrace-bench: reports and logs),
 # SYNC (PostgreSQL synchronous_commit, default on), DEVICES (big: default 10000),
-# WORKERS (workers per server, default 2).
+# WORKERS (workers per server, default 2), EXTRA_CONFIG (more lines for the servers' TOML file,
+# e.g. 'analysis_retention = 0.0001').
 # Prints one summary line and writes OUT/MODE-*.json (the loadgen report, with a "cpu" and a
 # "servers" object added). PostgreSQL runs as the postgres user (initdb/pg_ctl refuse root),
 # with fsync on, in a temporary directory removed at the end; loopback only.
@@ -77,7 +78,7 @@ if [[ "$MODE" == big ]]; then
   NETWORK=(--network "$WORK/big.yaml")
 fi
 
-printf 'workers = %s\n' "$WORKERS" > "$WORK/pathtrace.toml"
+printf 'workers = %s\n%s\n' "$WORKERS" "${EXTRA_CONFIG:-}" > "$WORK/pathtrace.toml"
 N=1
 [[ "$MODE" == pg3 ]] && N=3
 URLS=()

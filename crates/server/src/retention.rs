@@ -5,7 +5,7 @@
 //! With `analysis_retention` set (days; 0, the default, keeps everything),
 //! once a minute every server deletes finished one-shot analyses last
 //! updated longer ago than that, and finished tasks that ended longer ago,
-//! in batches. Periodic analyses stay until they are deleted; nothing
+//! in batches of 500 with a pause as long as the batch between them. Periodic analyses stay until they are deleted; nothing
 //! INPROGRESS is touched. Replicas may expire at the same moment: their
 //! deletes skip each other's rows. What this process keeps in memory (the
 //! recent-results cache, the flow index) forgets the deleted ids.
@@ -18,7 +18,7 @@ use crate::hot::Update;
 use crate::store::StoreError;
 
 /// Rows deleted per statement.
-const BATCH: i64 = 1_000;
+const BATCH: i64 = 500;
 
 /// Delete what is older than the retention at `now`: (analyses, tasks)
 /// deleted. A no-op when retention is off.
@@ -29,6 +29,7 @@ pub async fn expire_now(state: &AppState, now: i64) -> Result<(usize, usize), St
     let before = now.saturating_sub(state.retention_ms);
     let (mut analyses, mut tasks) = (0, 0);
     loop {
+        let started = std::time::Instant::now();
         let (a, t) = state.store.expire(before, BATCH).await?;
         analyses += a.len();
         tasks += t.len();
@@ -48,8 +49,11 @@ pub async fn expire_now(state: &AppState, now: i64) -> Result<(usize, usize), St
         if !full {
             break;
         }
-        // Let other work through between batches.
-        tokio::task::yield_now().await;
+        // As long again for everyone else: a large backlog (retention just
+        // switched on, or a server that was down) is deleted at half the
+        // store's pace instead of holding its write lock for seconds (SQLite:
+        // the analyses' group commits wait for it).
+        tokio::time::sleep(started.elapsed().max(Duration::from_millis(1))).await;
     }
     if analyses + tasks > 0 {
         metrics::counter!("pathtrace_expired_total", "kind" => "analysis")
