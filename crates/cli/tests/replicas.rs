@@ -131,6 +131,14 @@ fn request(
     Ok((status, body.to_string()))
 }
 
+/// `GET path` with a token, expecting 200: the JSON body.
+fn get_json(addr: SocketAddr, path: &str, token: &str) -> Value {
+    let (status, body) = request(addr, "GET", path, &[("X-Auth-Token", token)], "")
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+}
+
 fn health(addr: SocketAddr) -> Option<Value> {
     let (_, body) = request(addr, "GET", "/health", &[], "").ok()?;
     serde_json::from_str(&body).ok()
@@ -263,16 +271,7 @@ fn all_finish(
     let mut ids = Vec::new();
     for (task, expect) in accepted {
         let task_doc = loop {
-            let (status, body) = request(
-                addr,
-                "GET",
-                &format!("/api/v1/task/{task}"),
-                &[("X-Auth-Token", &token)],
-                "",
-            )
-            .expect("task");
-            assert_eq!(status, 200, "task {task}: {body}");
-            let v: Value = serde_json::from_str(&body).unwrap();
+            let v = get_json(addr, &format!("/api/v1/task/{task}"), &token);
             if v["response"]["endTime"].is_number() {
                 break v["response"].clone();
             }
@@ -280,16 +279,7 @@ fn all_finish(
             std::thread::sleep(Duration::from_millis(100));
         };
         let id = task_doc["progress"].as_str().unwrap().to_string();
-        let (status, body) = request(
-            addr,
-            "GET",
-            &format!("/api/v1/flow-analysis/{id}"),
-            &[("X-Auth-Token", &token)],
-            "",
-        )
-        .expect("analysis");
-        assert_eq!(status, 200, "{body}");
-        let v: Value = serde_json::from_str(&body).unwrap();
+        let v = get_json(addr, &format!("/api/v1/flow-analysis/{id}"), &token);
         assert_eq!(
             v["response"]["request"]["status"], *expect,
             "analysis {id}: {}",
@@ -443,16 +433,11 @@ fn a_replica_killed_mid_load_loses_nothing() {
         Duration::from_secs(10),
     );
     let elapsed = periodic_since.elapsed().as_secs_f64();
-    let (status, body) = request(
+    let runs = get_json(
         r1.addr,
-        "GET",
         &format!("/api/v1/flow-analysis/{}/runs", periodic[0]),
-        &[("X-Auth-Token", &token)],
-        "",
-    )
-    .unwrap();
-    assert_eq!(status, 200, "{body}");
-    let runs = serde_json::from_str::<Value>(&body).unwrap()["response"]
+        &token,
+    )["response"]
         .as_array()
         .unwrap()
         .len();
@@ -587,15 +572,7 @@ fn postgresql_restarted_mid_load() {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        let (_, body) = request(
-            r.addr,
-            "GET",
-            "/api/v1/pathtrace/network",
-            &[("X-Auth-Token", &token)],
-            "",
-        )
-        .unwrap();
-        let v: Value = serde_json::from_str(&body).unwrap();
+        let v = get_json(r.addr, "/api/v1/pathtrace/network", &token);
         assert_eq!(v["response"]["devices"], 30, "{v}");
     }
     let _ = std::fs::remove_dir_all(conf_dir);

@@ -225,6 +225,37 @@ impl AppState {
     }
 }
 
+/// Run `round` every `period` in a task of its own: the first round at
+/// once, a late round delaying the next instead of bunching them, a failed
+/// round logged as "`what` failed; retrying" — until the process stops or,
+/// with `until_draining`, until it starts shutting down.
+pub(crate) fn every<F, Fut, E>(
+    state: &AppState,
+    period: std::time::Duration,
+    what: &'static str,
+    until_draining: bool,
+    round: F,
+) where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), E>> + Send,
+    E: std::fmt::Display,
+{
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if until_draining && state.leases.draining() {
+                break;
+            }
+            if let Err(e) = round(state.clone()).await {
+                tracing::warn!(error = %e, "{what} failed; retrying");
+            }
+        }
+    });
+}
+
 /// Epoch milliseconds now.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

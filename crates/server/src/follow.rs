@@ -90,15 +90,11 @@ pub async fn catch_up(state: &AppState) -> Result<bool, FollowError> {
 
 /// Check for a newer snapshot every `every` (replicas on a shared store).
 pub fn spawn(state: &AppState, every: Duration) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every.max(Duration::from_millis(50)));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = catch_up(&state).await {
-                tracing::warn!(error = %e, "following the stored snapshot failed; retrying");
-            }
-        }
-    });
+    crate::app::every(
+        state,
+        every.max(Duration::from_millis(50)),
+        "following the stored snapshot",
+        false,
+        |state| async move { catch_up(&state).await.map(drop) },
+    );
 }

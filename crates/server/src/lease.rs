@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::app::{AppState, now_ms};
+use crate::app::{AppState, every, now_ms};
 use crate::store::{Analysis, Change, StoreError};
 
 /// Starts of one analysis before it is given up as FAILED.
@@ -98,39 +98,35 @@ impl Leases {
 /// Start the heartbeat (renew every third of the lease) and the reaper
 /// (claim expired jobs once a second).
 pub fn spawn(state: &AppState) {
-    let lease_ms = state.store.lease_ms();
-    let beat = state.clone();
-    tokio::spawn(async move {
-        let period = Duration::from_millis(u64::try_from(lease_ms / 3).unwrap_or(1).max(1));
-        let mut tick = tokio::time::interval(period);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let ids = beat.leases.held();
-            if ids.is_empty() {
-                continue;
+    let beat = Duration::from_millis(
+        u64::try_from(state.store.lease_ms() / 3)
+            .unwrap_or(1)
+            .max(1),
+    );
+    every(
+        state,
+        beat,
+        "renewing job leases",
+        false,
+        |state| async move {
+            let ids = state.leases.held();
+            if !ids.is_empty() {
+                let renewed = state.store.renew_leases(&ids, now_ms()).await?;
+                tracing::trace!(held = ids.len(), renewed, "leases renewed");
             }
-            match beat.store.renew_leases(&ids, now_ms()).await {
-                Ok(n) => tracing::trace!(held = ids.len(), renewed = n, "leases renewed"),
-                Err(e) => tracing::warn!(error = %e, "renewing job leases failed; retrying"),
-            }
-        }
-    });
-    let reap = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if reap.leases.draining() {
-                break;
-            }
+            Ok::<_, StoreError>(())
+        },
+    );
+    every(
+        state,
+        Duration::from_secs(1),
+        "looking for abandoned jobs",
+        true,
+        |state| async move {
             let now = now_ms();
-            if let Err(e) = reclaim(&reap, now, now).await {
-                tracing::warn!(error = %e, "looking for abandoned jobs failed; retrying");
-            }
-        }
-    });
+            reclaim(&state, now, now).await.map(drop)
+        },
+    );
 }
 
 /// Claim the jobs whose lease ran out before `before` and run them (those

@@ -102,20 +102,13 @@ pub async fn previous_of(state: &AppState, a: &Analysis) -> Result<Option<String
 
 /// Start the scheduler: once a second, claim and queue the due refreshes.
 pub fn spawn_scheduler(state: &AppState) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if state.leases.draining() {
-                break;
-            }
-            if let Err(e) = run_due(&state, now_ms()).await {
-                tracing::warn!(error = %e, "refresh scheduling failed; retrying");
-            }
-        }
-    });
+    crate::app::every(
+        state,
+        Duration::from_secs(1),
+        "refresh scheduling",
+        true,
+        |state| async move { run_due(&state, now_ms()).await.map(drop) },
+    );
 }
 
 /// Claim the refreshes due at `now` and queue them; how many were queued.

@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::app::{AppState, now_ms};
+use crate::app::{AppState, every, now_ms};
 use crate::hot::Update;
 use crate::store::StoreError;
 
@@ -69,15 +69,11 @@ pub fn spawn(state: &AppState) {
     if state.retention_ms <= 0 {
         return;
     }
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_mins(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = expire_now(&state, now_ms()).await {
-                tracing::warn!(error = %e, "expiring old analyses failed; retrying in a minute");
-            }
-        }
-    });
+    every(
+        state,
+        Duration::from_mins(1),
+        "expiring old analyses",
+        false,
+        |state| async move { expire_now(&state, now_ms()).await.map(drop) },
+    );
 }

@@ -400,11 +400,7 @@ impl Store {
         now: i64,
         limit: i64,
     ) -> Result<Vec<(Analysis, i64)>> {
-        let lock = if self.postgres {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
+        let lock = self.skip_locked();
         let sql = format!(
             "UPDATE analyses SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM analyses WHERE status = 'INPROGRESS' \
@@ -430,51 +426,53 @@ impl Store {
     /// Renew this process's leases on `ids` (the jobs it is running or has
     /// queued) until `now` + the lease; how many were renewed.
     pub async fn renew_leases(&self, ids: &[String], now: i64) -> Result<u64> {
-        let mut renewed = 0;
-        for chunk in ids.chunks(LEASE_CHUNK) {
-            let list = placeholders(3, chunk.len());
-            let sql = format!(
-                "UPDATE analyses SET lease_until = $1 WHERE lease_owner = $2 \
-                 AND status = 'INPROGRESS' AND id IN ({list})"
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(now + self.lease_ms)
-                .bind(self.owner.to_string());
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            renewed += q.execute(&self.pool).await?.rows_affected();
-        }
-        Ok(renewed)
+        self.set_lease_until(ids, now + self.lease_ms).await
     }
 
     /// Give back this process's leases: on `ids`, or (`None`) on every job
     /// it still holds (graceful shutdown). Another replica claims them on
     /// its next look. How many were released.
     pub async fn release_leases(&self, ids: Option<&[String]>) -> Result<u64> {
-        let Some(ids) = ids else {
-            let r = sqlx::query(
-                "UPDATE analyses SET lease_until = 0 WHERE lease_owner = $1 AND status = 'INPROGRESS'",
-            )
-            .bind(self.owner.to_string())
-            .execute(&self.pool)
-            .await?;
-            return Ok(r.rows_affected());
-        };
-        let mut released = 0;
+        if let Some(ids) = ids {
+            return self.set_lease_until(ids, 0).await;
+        }
+        let r = sqlx::query(
+            "UPDATE analyses SET lease_until = 0 WHERE lease_owner = $1 AND status = 'INPROGRESS'",
+        )
+        .bind(self.owner.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// Move this process's leases on the INPROGRESS jobs `ids` to `until`.
+    async fn set_lease_until(&self, ids: &[String], until: i64) -> Result<u64> {
+        let mut changed = 0;
         for chunk in ids.chunks(LEASE_CHUNK) {
-            let list = placeholders(2, chunk.len());
             let sql = format!(
-                "UPDATE analyses SET lease_until = 0 WHERE lease_owner = $1 \
-                 AND status = 'INPROGRESS' AND id IN ({list})"
+                "UPDATE analyses SET lease_until = $1 WHERE lease_owner = $2 \
+                 AND status = 'INPROGRESS' AND id IN ({})",
+                placeholders(3, chunk.len())
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.owner.to_string());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(until)
+                .bind(self.owner.to_string());
             for id in chunk {
                 q = q.bind(id.clone());
             }
-            released += q.execute(&self.pool).await?.rows_affected();
+            changed += q.execute(&self.pool).await?.rows_affected();
         }
-        Ok(released)
+        Ok(changed)
+    }
+
+    /// Row locks that replicas skip (`FOR UPDATE SKIP LOCKED`), on
+    /// PostgreSQL; an SQLite store has one process.
+    fn skip_locked(&self) -> &'static str {
+        if self.postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        }
     }
 
     /// Retention: delete up to `limit` finished one-shot analyses last
@@ -484,11 +482,7 @@ impl Store {
     /// the ids deleted: (analyses, tasks). Replicas expiring at once skip
     /// each other's rows (`SKIP LOCKED` on PostgreSQL).
     pub async fn expire(&self, before: i64, limit: i64) -> Result<(Vec<String>, Vec<String>)> {
-        let lock = if self.postgres {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
+        let lock = self.skip_locked();
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM analyses WHERE id IN (SELECT id FROM analyses WHERE status <> 'INPROGRESS' \
@@ -498,10 +492,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
-        let analyses: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<std::result::Result<_, _>>()?;
+        let analyses = first_column(&rows)?;
         for chunk in analyses.chunks(LEASE_CHUNK) {
             let sql = format!(
                 "DELETE FROM analysis_runs WHERE analysis_id IN ({})",
@@ -521,10 +512,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
-        let tasks: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<std::result::Result<_, _>>()?;
+        let tasks = first_column(&rows)?;
         tx.commit().await?;
         Ok((analyses, tasks))
     }
@@ -956,6 +944,13 @@ impl Store {
 
 /// Ids per lease statement.
 const LEASE_CHUNK: usize = 500;
+
+/// The first column of `rows`, as text (ids a statement returned).
+fn first_column(rows: &[AnyRow]) -> Result<Vec<String>> {
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
+        .collect()
+}
 
 /// `$first, $first+1, …` — `n` numbered placeholders for an `IN (…)` list.
 fn placeholders(first: usize, n: usize) -> String {
